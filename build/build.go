@@ -1,0 +1,268 @@
+package build
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/racesyso/racesyso/atomicfile"
+	"github.com/racesyso/racesyso/manifest"
+	"github.com/racesyso/racesyso/toolchain"
+)
+
+// Options configure one build of several targets.
+type Options struct {
+	WorkTree string   // the patched compiler-rt checkout
+	BuildDir string   // scratch space: .build/<target>/
+	DistDir  string   // where objects, manifest.json and SHA256SUMS go
+	Targets  []string // GOOS values
+	// Manifest carries the source and series; Build fills in Targets.
+	Manifest *manifest.Manifest
+	Log      io.Writer
+	Jobs     int // targets compiled at once; 0 means all at once
+	Force    bool
+}
+
+// goDir is where buildgo.sh runs, relative to the work tree; the source
+// lists and -I flags are relative to it.
+const goDir = "lib/tsan/go"
+
+// Build builds every target in o.Targets concurrently and writes dist/.
+// It returns an error naming each target that failed.
+func Build(o Options) error {
+	spec := LoadSpec()
+	prev, err := manifest.Read(o.DistDir)
+	if err != nil {
+		return err
+	}
+	if o.Manifest.Targets == nil {
+		o.Manifest.Targets = map[string]manifest.Target{}
+	}
+	// Keep the other targets' entries of a previous build of the same inputs
+	// whose objects are still there untouched.
+	if prev.SameInputs(o.Manifest) {
+		for goos, t := range prev.Targets {
+			if sum, _, err := manifest.FileSHA256(filepath.Join(o.DistDir, t.Object)); err == nil && sum == t.SHA256 {
+				o.Manifest.Targets[goos] = t
+			}
+		}
+	}
+	log := &syncWriter{w: o.Log}
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = len(o.Targets)
+	}
+	sem := make(chan struct{}, jobs)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	start := time.Now()
+	for _, goos := range o.Targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			fmt.Fprintf(log, "[%s] started\n", goos)
+			t, err := buildTarget(o, spec, goos, prev.Targets[goos], sem, log)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", goos, err))
+				fmt.Fprintf(log, "[%s] FAILED after %.1fs: %v\n", goos, time.Since(t0).Seconds(), err)
+				return
+			}
+			o.Manifest.Targets[goos] = t
+			fmt.Fprintf(log, "[%s] finished in %.1fs: %s (%d bytes, sha256 %.12s)\n", goos, time.Since(t0).Seconds(), t.Object, t.Size, t.SHA256)
+		}()
+	}
+	wg.Wait()
+	if err := o.Manifest.Write(o.DistDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "build: %d of %d targets built in %.1fs; wrote %s\n", len(o.Targets)-len(errs), len(o.Targets), time.Since(start).Seconds(), filepath.Join(o.DistDir, manifest.FileName))
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errors.Join(errs...)
+}
+
+// buildTarget compiles and smoke-tests one target, unless its input key
+// matches the previous build and the object in dist/ is intact.
+func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem chan struct{}, log io.Writer) (manifest.Target, error) {
+	sources, flags, ts, err := spec.Target(goos)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	tc, err := toolchain.For(goos)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	version, err := tc.Version()
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	dir, err := filepath.Abs(filepath.Join(o.BuildDir, goos))
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	srcRoot, err := filepath.Abs(o.WorkTree)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	unit, err := concat(srcRoot, sources)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	// Absolute -I paths, mapped away so that the object does not depend on
+	// where the checkout or the build directory lives.
+	args := append([]string{}, tc.CXX...)
+	for _, f := range flags {
+		if strings.HasPrefix(f, "-I") {
+			f = "-I" + filepath.Join(srcRoot, goDir, f[2:])
+		}
+		args = append(args, f)
+	}
+	args = append(args, "-ffile-prefix-map="+srcRoot+"=compiler-rt", "-ffile-prefix-map="+dir+"=build", "-c", "gotsan.cc", "-o", ObjectName(goos))
+	key, err := inputKey(srcRoot, unit, args, version, ts.Smoke, dir, srcRoot)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	out := filepath.Join(o.DistDir, ObjectName(goos))
+	if !o.Force && prev.InputKey == key {
+		if sum, _, err := manifest.FileSHA256(out); err == nil && sum == prev.SHA256 {
+			fmt.Fprintf(log, "[%s] up to date (input key %.12s), nothing compiled\n", goos, key)
+			return prev, nil
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return manifest.Target{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "gotsan.cc"), unit, 0o644); err != nil {
+		return manifest.Target{}, err
+	}
+	sem <- struct{}{}
+	t0 := time.Now()
+	fmt.Fprintf(log, "[%s] compiling with %s (%s)\n", goos, tc.Name, version)
+	err = run(dir, nil, args...)
+	<-sem
+	if err != nil {
+		return manifest.Target{}, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)
+	}
+	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, time.Since(t0).Seconds())
+	obj := filepath.Join(dir, ObjectName(goos))
+	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir)
+	if err != nil {
+		return manifest.Target{}, fmt.Errorf("smoke test: %w", err)
+	}
+	fmt.Fprintf(log, "[%s] smoke test: %s\n", goos, smoke)
+	if err := atomicfile.Copy(out, obj); err != nil {
+		return manifest.Target{}, err
+	}
+	sum, size, err := manifest.FileSHA256(out)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	return manifest.Target{
+		Object: ObjectName(goos), SHA256: sum, Size: size,
+		Compiler: tc.Name, CompilerVersion: version, Command: redact(args, srcRoot, dir), Flags: flags,
+		InputKey: key, Smoke: smoke, SmokeRan: ran,
+	}, nil
+}
+
+// concat joins the sources into one translation unit, as buildgo.sh does.
+func concat(srcRoot string, sources []string) ([]byte, error) {
+	var unit bytes.Buffer
+	for _, s := range sources {
+		data, err := os.ReadFile(filepath.Join(srcRoot, goDir, s))
+		if err != nil {
+			return nil, fmt.Errorf("reading source (did `go run mage.go checkout patch` run?): %w", err)
+		}
+		unit.Write(data)
+	}
+	return unit.Bytes(), nil
+}
+
+// inputKey hashes everything the compile and smoke test read: every file of
+// lib/tsan, lib/sanitizer_common and include (headers included), the unit,
+// the command line with local paths removed, and the compiler version.
+func inputKey(srcRoot string, unit []byte, args []string, version string, smoke SmokeSpec, localPaths ...string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "compiler %s\nargs %q\nsmoke %q %q\n", version, redact(args, localPaths...), smoke.Kind, smoke.LinkFlags)
+	h.Write(unit)
+	for _, d := range []string{"lib/tsan", "lib/sanitizer_common", "include"} {
+		err := filepath.WalkDir(filepath.Join(srcRoot, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(srcRoot, p)
+			fmt.Fprintf(h, "file %s %d\n", rel, len(data))
+			h.Write(data)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// redact replaces local directories in args so they can be recorded.
+func redact(args []string, paths ...string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		for j, p := range paths {
+			a = strings.ReplaceAll(a, p, []string{"compiler-rt", "build"}[min(j, 1)])
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// run runs argv in dir with extra environment and returns its output in the
+// error when it fails.
+func run(dir string, env []string, argv ...string) error {
+	_, err := output(dir, env, argv...)
+	return err
+}
+
+func output(dir string, env []string, argv ...string) (string, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		text := strings.TrimSpace(string(out))
+		if len(text) > 4000 {
+			text = text[:4000] + "\n..."
+		}
+		return string(out), fmt.Errorf("%s: %v\n%s", filepath.Base(argv[0]), err, text)
+	}
+	return string(out), nil
+}
+
+// syncWriter serialises progress lines from concurrent targets.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

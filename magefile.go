@@ -1,0 +1,32 @@
+//go:build mage
+
+// Targets of racesyso. Each one builds a pipeline.Context and calls one stage;
+// the work lives in the packages.
+package main
+
+import (
+	"github.com/racesyso/racesyso/pipeline"
+)
+
+// Tools installs the toolchains every target needs (scripts/install-tools.sh).
+func Tools() error { return stage((*pipeline.Context).Tools) }
+
+// Checkout makes compiler-rt/ hold the pinned revision, via the cache mirror.
+func Checkout() error { return stage((*pipeline.Context).Checkout) }
+
+// Patch applies patches/series to compiler-rt/ (a no-op when already applied).
+func Patch() error { return stage((*pipeline.Context).Patch) }
+
+// BuildSyso builds and smoke-tests dist/race_<os>_amd64.syso for RACE_TARGETS.
+func BuildSyso() error { return stage((*pipeline.Context).BuildSyso) }
+
+// Clean removes compiler-rt/, .build/ and dist/.
+func Clean() error { return stage((*pipeline.Context).Clean) }
+
+func stage(f func(*pipeline.Context) error) error {
+	c, err := pipeline.New()
+	if err != nil {
+		return err
+	}
+	return f(c)
+}

@@ -1,0 +1,83 @@
+// Package patch applies the project's patch series (patches/series) to the
+// compiler-rt work tree. Applying the same series twice is a no-op; a tree
+// patched with another series is reset first; a patch that does not apply
+// fails naming the patch, the file and the hunk.
+package patch
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Patch is one entry of the series.
+type Patch struct {
+	Name   string // file name inside the patches directory
+	Path   string
+	SHA256 string
+	Data   []byte
+}
+
+// Series is the ordered list of patches.
+type Series struct {
+	Dir     string
+	Patches []Patch
+}
+
+// ParseSeries reads dir/series: one patch file name per line, in order;
+// blank lines and lines starting with '#' are ignored. Every named file must
+// exist, stay inside dir and appear once.
+func ParseSeries(dir string) (*Series, error) {
+	f := filepath.Join(dir, "series")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the patch series: %w", err)
+	}
+	s := &Series{Dir: dir}
+	seen := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.ContainsAny(line, `/\`) || line == "." || line == ".." {
+			return nil, fmt.Errorf("%s:%d: %q: name a file in %s, without a path", f, n, line, dir)
+		}
+		if prev, dup := seen[line]; dup {
+			return nil, fmt.Errorf("%s:%d: %s is already listed at line %d", f, n, line, prev)
+		}
+		seen[line] = n
+		p := Patch{Name: line, Path: filepath.Join(dir, line)}
+		if p.Data, err = os.ReadFile(p.Path); err != nil {
+			return nil, fmt.Errorf("%s:%d: patch %s: %w", f, n, line, err)
+		}
+		sum := sha256.Sum256(p.Data)
+		p.SHA256 = hex.EncodeToString(sum[:])
+		s.Patches = append(s.Patches, p)
+	}
+	return s, sc.Err()
+}
+
+// Digest identifies the series by its patches' names and contents.
+func (s *Series) Digest() string {
+	h := sha256.New()
+	for _, p := range s.Patches {
+		fmt.Fprintf(h, "%s %s\n", p.Name, p.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Names lists the patch names in order.
+func (s *Series) Names() []string {
+	var out []string
+	for _, p := range s.Patches {
+		out = append(out, p.Name)
+	}
+	return out
+}

@@ -1,0 +1,83 @@
+// Package toolchain finds the compilers that build and smoke-test each
+// target's race object, reports their exact versions, and says which package
+// installs a missing one.
+package toolchain
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// Toolchain is the compiler for one target.
+type Toolchain struct {
+	Name string   // what it is, e.g. "clang", "mingw-w64 g++", "zig"
+	CXX  []string // argv prefix that compiles C++
+	CC   []string // argv prefix that compiles and links C (the smoke test)
+	// Install names the package (and its registry) that provides it.
+	Install string
+	version []string // argv that prints the version
+}
+
+// MissingError is a toolchain that is not installed.
+type MissingError struct {
+	Target, Tool, Install string
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s: %s not found: install it with `%s` (or run `go run mage.go tools`)", e.Target, e.Tool, e.Install)
+}
+
+// zig is the pinned zig compiler from PyPI, run through its Python module.
+var zig = []string{"python3", "-m", "ziglang"}
+
+// ZigVersion is the ziglang release scripts/install-tools.sh pins.
+const ZigVersion = "0.17.1"
+
+// For returns the toolchain that builds goos's object, checking that it is
+// installed. RACESYSO_CXX_<GOOS> and RACESYSO_CC_<GOOS> (space-separated
+// argv) override the defaults.
+func For(goos string) (Toolchain, error) {
+	var t Toolchain
+	switch goos {
+	case "linux":
+		t = Toolchain{Name: "clang", CXX: []string{"clang++"}, CC: []string{"clang"}, Install: "apt-get install clang", version: []string{"clang", "--version"}}
+	case "windows":
+		t = Toolchain{Name: "mingw-w64 g++", CXX: []string{"x86_64-w64-mingw32-g++"}, CC: []string{"x86_64-w64-mingw32-gcc"}, Install: "apt-get install g++-mingw-w64-x86-64", version: []string{"x86_64-w64-mingw32-g++", "--version"}}
+	case "darwin", "freebsd":
+		triple := map[string]string{"darwin": "x86_64-macos", "freebsd": "x86_64-freebsd"}[goos]
+		t = Toolchain{Name: "zig", CXX: join(zig, "c++", "-target", triple), CC: join(zig, "cc", "-target", triple), Install: "pip install ziglang==" + ZigVersion, version: join(zig, "version")}
+	default:
+		return t, fmt.Errorf("target %q is not supported: choose from linux, darwin, freebsd, windows", goos)
+	}
+	if v := os.Getenv("RACESYSO_CXX_" + strings.ToUpper(goos)); v != "" {
+		t.CXX, t.Name = strings.Fields(v), strings.Fields(v)[0]
+		t.version = []string{t.CXX[0], "--version"}
+	}
+	if v := os.Getenv("RACESYSO_CC_" + strings.ToUpper(goos)); v != "" {
+		t.CC = strings.Fields(v)
+	}
+	if _, err := t.Version(); err != nil {
+		return t, &MissingError{Target: goos, Tool: strings.Join(t.CXX, " "), Install: t.Install}
+	}
+	return t, nil
+}
+
+func join(prefix []string, rest ...string) []string {
+	return append(append([]string{}, prefix...), rest...)
+}
+
+// Version is the first line the compiler prints about its version.
+func (t Toolchain) Version() (string, error) {
+	if _, err := exec.LookPath(t.version[0]); err != nil {
+		return "", err
+	}
+	out, err := exec.Command(t.version[0], t.version[1:]...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s: %v: %s", strings.Join(t.version, " "), err, bytes.TrimSpace(out))
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(line), nil
+}
