@@ -34,7 +34,7 @@ type Context struct {
 // nearest parent holding go.mod), reading RACE_TARGETS, COMPILER_RT_URL and
 // RACESYSO_CACHE.
 func New() (*Context, error) {
-	root, err := findRoot()
+	root, err := FindRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func New() (*Context, error) {
 	return c, err
 }
 
-func findRoot() (string, error) {
+func FindRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err

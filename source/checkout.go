@@ -149,3 +149,18 @@ func sparsePatterns(paths []string) []string {
 	}
 	return out
 }
+
+// Available reports whether Checkout can work without asking the network:
+// COMPILER_RT_URL names a local repository, or the cache mirror already
+// holds the pinned commit. The string says which, or why not.
+func Available(o Options) (bool, string) {
+	if o.URL != "" {
+		if st, err := os.Stat(o.URL); err == nil && st.IsDir() {
+			return true, "COMPILER_RT_URL=" + o.URL
+		}
+	}
+	if hasCommit(o.MirrorDir(), o.Pin.Commit) {
+		return true, "cache mirror " + o.MirrorDir()
+	}
+	return false, fmt.Sprintf("no compiler-rt source: COMPILER_RT_URL is not a local repository and the cache mirror %s does not hold %s", o.MirrorDir(), o.Pin.Short())
+}
