@@ -65,6 +65,8 @@ func TestParseSeries(t *testing.T) {
 		{"duplicate", "0001-a.patch\n0001-a.patch\n", []string{"0001-a.patch"}, nil, "already listed at line 1"},
 		{"path escapes", "../x.patch\n", nil, nil, "without a path"},
 		{"empty", "# nothing yet\n", nil, nil, ""},
+		{"base marker", "0001-a.patch\n# --- end of base ---\n0002-b.patch\n", []string{"0001-a.patch", "0002-b.patch"}, []string{"0001-a.patch", "0002-b.patch"}, ""},
+		{"two markers", "# --- end of base ---\n# --- end of base ---\n", nil, nil, "a second"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -85,6 +87,13 @@ func TestParseSeries(t *testing.T) {
 			}
 			if strings.Join(s.Names(), ",") != strings.Join(c.want, ",") {
 				t.Fatalf("names = %v, want %v", s.Names(), c.want)
+			}
+			wantBase := len(c.want)
+			if strings.Contains(c.series, BaseMarker) {
+				wantBase = 1
+			}
+			if len(s.Base().Patches) != wantBase {
+				t.Fatalf("base = %v, want %d patches", s.Base().Names(), wantBase)
 			}
 		})
 	}

@@ -27,7 +27,15 @@ type Patch struct {
 type Series struct {
 	Dir     string
 	Patches []Patch
+	// BaseLen is how many patches make the base (pre-split) runtime: the
+	// ones before the BaseMarker line, or all of them without one.
+	BaseLen int
 }
+
+// BaseMarker is the series line that ends the compatibility patches: what
+// comes before it builds the base (pre-split) runtime, what follows it is
+// the per-P change and its forward port.
+const BaseMarker = "# --- end of base ---"
 
 // ParseSeries reads dir/series: one patch file name per line, in order;
 // blank lines and lines starting with '#' are ignored. Every named file must
@@ -40,9 +48,17 @@ func ParseSeries(dir string) (*Series, error) {
 	}
 	s := &Series{Dir: dir}
 	seen := map[string]int{}
+	markerSeen := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
+		if line == BaseMarker {
+			if markerSeen {
+				return nil, fmt.Errorf("%s:%d: a second %q line", f, n, BaseMarker)
+			}
+			markerSeen, s.BaseLen = true, len(s.Patches)
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -61,7 +77,16 @@ func ParseSeries(dir string) (*Series, error) {
 		p.SHA256 = hex.EncodeToString(sum[:])
 		s.Patches = append(s.Patches, p)
 	}
+	if !markerSeen {
+		s.BaseLen = len(s.Patches)
+	}
 	return s, sc.Err()
+}
+
+// Base is the series of the base (pre-split) runtime: the patches before
+// BaseMarker.
+func (s *Series) Base() *Series {
+	return &Series{Dir: s.Dir, Patches: s.Patches[:s.BaseLen], BaseLen: s.BaseLen}
 }
 
 // Digest identifies the series by its patches' names and contents.
