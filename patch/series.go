@@ -106,3 +106,15 @@ func (s *Series) Names() []string {
 	}
 	return out
 }
+
+// Concat is the series as one file: every patch in order.
+func (s *Series) Concat() []byte {
+	var b bytes.Buffer
+	for _, p := range s.Patches {
+		b.Write(p.Data)
+		if !bytes.HasSuffix(p.Data, []byte("\n")) {
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}

@@ -12,7 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/racesyso/racesyso/atomicfile"
 	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/goroot"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/patch"
 	"github.com/racesyso/racesyso/source"
@@ -28,6 +30,7 @@ type Context struct {
 	Targets    []string
 	Source     source.Options
 	Log        io.Writer
+	baseOnly   bool // build the base (pre-split) series only; see Base
 }
 
 // New makes the context for the project in the current directory (or the
@@ -65,8 +68,8 @@ func FindRoot() (string, error) {
 	}
 }
 
-// Series parses patches/series.
-func (c *Context) Series() (*patch.Series, error) { return patch.ParseSeries(c.PatchesDir) }
+// Series parses patches/series (its base part for a Base context).
+func (c *Context) Series() (*patch.Series, error) { return c.series() }
 
 // Checkout is the checkout stage.
 func (c *Context) Checkout() error { return source.Checkout(c.Source) }
@@ -87,6 +90,15 @@ func (c *Context) Patch() error {
 func (c *Context) BuildSyso() error {
 	m, err := c.baseManifest()
 	if err != nil {
+		return err
+	}
+	s, err := c.Series()
+	if err != nil {
+		return err
+	}
+	// The applied series travels with the objects: installGoroot writes it
+	// next to each one, as Go does with its .patch files.
+	if err := atomicfile.Write(filepath.Join(c.DistDir, goroot.SeriesFile), s.Concat(), 0o644); err != nil {
 		return err
 	}
 	return build.Build(build.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log})
