@@ -30,3 +30,19 @@ func stage(f func(*pipeline.Context) error) error {
 	}
 	return f(c)
 }
+
+// Verify checks every object in dist/ (format, ABI, imports, glibc floor,
+// instruction set, harness, Go's race tests) and writes dist/verify.json.
+func Verify() error { return stage((*pipeline.Context).Verify) }
+
+// InstallGoroot installs the objects of dist/ (or RACESYSO_FROM, a downloaded
+// release) into the given GOROOT.
+func InstallGoroot(goroot string) error {
+	return stage(func(c *pipeline.Context) error { return c.InstallGoroot(goroot) })
+}
+
+// Release publishes dist/ as the GitHub release of tag (RELEASE_DRY_RUN=1
+// prints the plan; RELEASE_FORCE=1 replaces differing assets).
+func Release(tag string) error {
+	return stage(func(c *pipeline.Context) error { return c.Release(tag) })
+}

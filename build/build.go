@@ -154,7 +154,7 @@ func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem ch
 	sem <- struct{}{}
 	t0 := time.Now()
 	fmt.Fprintf(log, "[%s] compiling with %s (%s)\n", goos, tc.Name, version)
-	err = run(dir, nil, args...)
+	err = run(dir, tc.Env(dir), args...)
 	<-sem
 	if err != nil {
 		return manifest.Target{}, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)

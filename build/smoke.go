@@ -2,37 +2,62 @@ package build
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/racesyso/racesyso/atomicfile"
 	"github.com/racesyso/racesyso/toolchain"
 )
 
 // raceReport is what test.c's deliberate race must print.
 const raceReport = "WARNING: DATA RACE"
 
+// Wine64 is Debian's 64-bit wine loader.
+const Wine64 = "/usr/lib/wine/wine64"
+
 // Smoke checks obj against compiler-rt's test.c as spec says. It returns a
 // one-line account and whether the test program actually ran.
 func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir string) (string, bool, error) {
+	// Some linkers (zig's) insist on a known object suffix.
+	linkObj := filepath.Join(dir, "race-"+goos+".o")
+	if err := atomicfile.Copy(linkObj, obj); err != nil {
+		return "", false, err
+	}
 	exe := filepath.Join(dir, "test-"+goos)
-	link := append(append([]string{}, tc.CC...), testC, obj, "-o", exe)
+	if goos == "windows" {
+		exe += ".exe"
+	}
+	link := append(append([]string{}, tc.CC...), testC, linkObj, "-o", exe)
 	link = append(link, spec.LinkFlags...)
-	if err := run(dir, nil, link...); err != nil {
+	if err := run(dir, tc.Env(dir), link...); err != nil {
 		return "", false, fmt.Errorf("linking test.c against the object: %w", err)
 	}
+	env := []string{"GORACE=exitcode=0 atexit_sleep_ms=0"}
+	argv := []string{exe}
 	switch spec.Kind {
 	case "link":
-		return fmt.Sprintf("linked test.c with %s: every undefined symbol resolved (not run: no %s here)", tc.Name, goos), false, nil
+		return fmt.Sprintf("linked test.c with %s: every undefined symbol resolved (not run: nothing here runs %s)", tc.Name, goos), false, nil
 	case "run":
-		out, err := output(dir, []string{"GORACE=exitcode=0 atexit_sleep_ms=0"}, exe)
-		if err != nil {
-			return "", true, fmt.Errorf("running test.c: %w", err)
+	case "wine":
+		if _, err := os.Stat(Wine64); err != nil {
+			return "", false, fmt.Errorf("%s not found: install it with `apt-get install wine64` (or run `go run mage.go tools`)", Wine64)
 		}
-		if !strings.Contains(out, raceReport) {
-			return "", true, fmt.Errorf("test.c ran but its race was not reported; output:\n%s", out)
-		}
-		return "ran test.c: race reported", true, nil
+		// A private prefix under the build directory; no Mono or Gecko.
+		env = append(env, "WINEPREFIX="+filepath.Join(dir, "wineprefix"), "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
+		argv = []string{Wine64, exe}
 	default:
 		return "", false, fmt.Errorf("unknown smoke kind %q in build/targets.json", spec.Kind)
 	}
+	out, err := output(dir, env, argv...)
+	if err != nil {
+		return "", true, fmt.Errorf("running test.c: %w", err)
+	}
+	if !strings.Contains(out, raceReport) {
+		return "", true, fmt.Errorf("test.c ran but its race was not reported; output:\n%s", out)
+	}
+	if spec.Kind == "wine" {
+		return "ran test.c under wine64: race reported", true, nil
+	}
+	return "ran test.c: race reported", true, nil
 }

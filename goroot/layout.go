@@ -5,6 +5,7 @@ package goroot
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -56,4 +57,13 @@ func Version(goroot string) string {
 	}
 	line, _, _ := strings.Cut(string(data), "\n")
 	return strings.TrimSpace(line)
+}
+
+// Default is the GOROOT of the go command on PATH.
+func Default() (string, error) {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %w (is Go installed and on PATH?)", err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }

@@ -111,6 +111,9 @@ func Checkout(o Options) error {
 	wt := o.WorkTree
 	if _, err := os.Stat(filepath.Join(wt, ".git")); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(o.Log, "source: creating %s from the cache mirror\n", wt)
+		if err := os.MkdirAll(filepath.Dir(wt), 0o755); err != nil {
+			return err
+		}
 		if _, err := gitrun.Run(filepath.Dir(wt), "clone", "--quiet", "--no-checkout", mirror, wt); err != nil {
 			return err
 		}

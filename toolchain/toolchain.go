@@ -5,9 +5,11 @@ package toolchain
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -69,6 +71,15 @@ func join(prefix []string, rest ...string) []string {
 	return append(append([]string{}, prefix...), rest...)
 }
 
+// Env is the environment the toolchain needs when it works in dir: zig
+// keeps its per-directory cache there instead of the working directory.
+func (t Toolchain) Env(dir string) []string {
+	if t.Name == "zig" {
+		return []string{"ZIG_LOCAL_CACHE_DIR=" + filepath.Join(dir, "zig-cache")}
+	}
+	return nil
+}
+
 // Version is the first line the compiler prints about its version.
 func (t Toolchain) Version() (string, error) {
 	if _, err := exec.LookPath(t.version[0]); err != nil {
@@ -80,4 +91,11 @@ func (t Toolchain) Version() (string, error) {
 	}
 	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	return strings.TrimSpace(line), nil
+}
+
+// IsMissing reports whether err (or one it wraps) is a MissingError.
+func IsMissing(err error) (*MissingError, bool) {
+	var m *MissingError
+	ok := errors.As(err, &m)
+	return m, ok
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/racesyso/racesyso/pipeline"
 	"github.com/racesyso/racesyso/source"
+	"github.com/racesyso/racesyso/toolchain"
 )
 
 // ForTest returns a context whose work tree, build and dist directories
@@ -36,4 +37,11 @@ func ForTest(t testing.TB, targets ...string) *pipeline.Context {
 		t.Skipf("SKIP: %s; set COMPILER_RT_URL to a compiler-rt mirror (or run `go run mage.go checkout` once) to run this test", why)
 	}
 	return c
+}
+
+func skipIfMissingToolchain(t testing.TB, err error) {
+	t.Helper()
+	if m, ok := toolchain.IsMissing(err); ok {
+		t.Skipf("SKIP: %v", m)
+	}
 }

@@ -1,0 +1,90 @@
+package goruntime_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/racesyso/racesyso/goruntime"
+	"github.com/racesyso/racesyso/pipeline/pipelinetest"
+)
+
+// These tests use objects built from compiler-rt: the base (pre-split)
+// object and ours (the whole series). RACESYSO_BASE_OBJECT and
+// RACESYSO_PERP_OBJECT name other files instead.
+
+func needCgo(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("SKIP: the harness runs linux/amd64 objects only")
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("SKIP: no gcc for cgo (apt-get install gcc)")
+	}
+}
+
+func baseObject(t *testing.T) string {
+	if p := os.Getenv(goruntime.EnvBaseObject); p != "" {
+		return p
+	}
+	return pipelinetest.BaseObject(t, "linux")
+}
+
+func ourObject(t *testing.T) string {
+	if p := os.Getenv(goruntime.EnvPerPObject); p != "" {
+		return p
+	}
+	return pipelinetest.Object(t, "linux")
+}
+
+func scenarios(t *testing.T, obj string, want goruntime.Interface) {
+	needCgo(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, err := goruntime.Run(ctx, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Object.Interface != want {
+		t.Fatalf("%s: interface %s, want %s", obj, rep.Object.Interface, want)
+	}
+	for _, r := range rep.Results {
+		t.Logf("%-8s pass=%v %s (callbacks %+v)", r.Scenario, r.Pass, r.Why, r.Callbacks)
+		if !r.Pass {
+			t.Errorf("%s on %s failed: %s\nstderr:\n%s", r.Scenario, obj, r.Why, r.Stderr)
+		}
+	}
+}
+
+func TestScenariosBase(t *testing.T) { scenarios(t, baseObject(t), goruntime.Base) }
+
+func TestScenariosOurs(t *testing.T) { scenarios(t, ourObject(t), goruntime.PerP) }
+
+// TestLeakTable runs BenchmarkSyncLeak's pattern on the base object and on
+// ours: the base must grow with the work, ours must level off. About 10 s
+// and ~650 MiB RSS in the base process, so skipped with -short.
+func TestLeakTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: leak table takes ~10 s and ~650 MiB; run without -short")
+	}
+	needCgo(t)
+	base, ours := baseObject(t), ourObject(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	tab, err := goruntime.RunLeakTable(ctx, base, ours, goruntime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", tab)
+	a := tab.Assess()
+	t.Logf("%s", a)
+	if !a.BaseGrows {
+		t.Errorf("base object does not show the sync-object leak")
+	}
+	if !a.PerPLevelsOff {
+		t.Errorf("our per-P object does not level off")
+	}
+}

@@ -1,0 +1,123 @@
+package goruntime
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func needToolchain(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("SKIP: race objects here are linux/amd64 only")
+	}
+	for _, tool := range []string{"gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if _, err := exec.LookPath("cc"); err != nil {
+				t.Skipf("SKIP: no C compiler (%s) for cgo", tool)
+			}
+		}
+	}
+}
+
+func perpObject(t *testing.T) string {
+	t.Helper()
+	p := ObjectPathFromEnv(EnvPerPObject, DefaultPerPObject())
+	if err := CheckObjectExists(p); err != nil {
+		t.Skipf("SKIP: per-P race object missing: %v; set %s", err, EnvPerPObject)
+	}
+	return p
+}
+
+func TestInspectObject(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		path func(*testing.T) string
+		want Interface
+	}{{"perp", perpObject, PerP}} {
+		t.Run(c.name, func(t *testing.T) {
+			p := c.path(t)
+			info, err := InspectObject(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Interface != c.want || len(info.Missing) != 0 {
+				t.Fatalf("%s: interface %s (want %s), missing %v", p, info.Interface, c.want, info.Missing)
+			}
+		})
+	}
+	if _, err := InspectObject("/nonexistent.syso"); err == nil {
+		t.Error("InspectObject of a missing file succeeded")
+	}
+}
+
+func TestCheckObjectExists(t *testing.T) {
+	if err := CheckObjectExists(t.TempDir() + "/nope.syso"); !errors.Is(err, errNoObject) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func runAll(t *testing.T, obj string, want Interface) {
+	needToolchain(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, err := RunWith(ctx, obj, Options{Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Object.Interface != want {
+		t.Fatalf("%s: interface %s, want %s", obj, rep.Object.Interface, want)
+	}
+	for _, r := range rep.Results {
+		t.Logf("%-8s pass=%v %s (callbacks %+v)", r.Scenario, r.Pass, r.Why, r.Callbacks)
+		if !r.Pass {
+			t.Errorf("%s on %s failed: %s\nstderr:\n%s", r.Scenario, obj, r.Why, r.Stderr)
+		}
+	}
+	if len(rep.Results) != len(AllScenarios) {
+		t.Errorf("got %d results, want %d", len(rep.Results), len(AllScenarios))
+	}
+}
+
+// TestScenariosPerP runs the scenarios on Go's own shipped object, which
+// speaks the per-P interface: the harness's reference.
+func TestScenariosPerP(t *testing.T) { runAll(t, perpObject(t), PerP) }
+
+
+func TestAssess(t *testing.T) {
+	mk := func(base, perp []float64) *LeakTable {
+		tab := &LeakTable{}
+		for i := range base {
+			tab.Rows = append(tab.Rows, LeakRow{Work: 1 << i, BaseMiB: base[i], PerPMiB: perp[i]})
+		}
+		return tab
+	}
+	measuredBase := []float64{122.1, 193.2, 337.7, 619.5}
+	measuredPerP := []float64{47.8, 49.4, 52.5, 58.8}
+	if a := mk(measuredBase, measuredPerP).Assess(); !a.OK() {
+		t.Errorf("measured table judged bad: %s", a)
+	}
+	if a := mk([]float64{100, 101, 100, 102}, measuredPerP).Assess(); a.BaseGrows {
+		t.Errorf("flat base judged growing: %s", a)
+	}
+	if a := mk(measuredBase, []float64{100, 200, 400, 800}).Assess(); a.PerPLevelsOff {
+		t.Errorf("leaking per-P judged level: %s", a)
+	}
+	if a := mk([]float64{122, 300, 200, 620}, measuredPerP).Assess(); a.BaseGrows {
+		t.Errorf("non-monotone base judged growing: %s", a)
+	}
+	if a := mk([]float64{1, 2}, []float64{1, 2}).Assess(); a.OK() {
+		t.Errorf("two rows judged OK")
+	}
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Helper()
+	l.t.Log(string(p))
+	return len(p), nil
+}

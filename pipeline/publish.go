@@ -1,0 +1,32 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+
+	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/release"
+	"github.com/racesyso/racesyso/verify"
+)
+
+// InstallGoroot installs the objects of dist/ (or of RACESYSO_FROM, a
+// directory holding a downloaded release) into root, refusing objects that
+// lack what root's runtime imports.
+func (c *Context) InstallGoroot(root string) error {
+	from := c.DistDir
+	if v := os.Getenv("RACESYSO_FROM"); v != "" {
+		from = v
+	}
+	return goroot.Install(goroot.InstallOptions{
+		GOROOT: root, From: from, Log: c.Log,
+		Missing: func(object, goos, root string) ([]string, error) { return verify.MissingSymbols(object, root) },
+	})
+}
+
+// Release publishes dist/ as the release of tag.
+func (c *Context) Release(tag string) error {
+	return release.Run(context.Background(), release.Options{
+		Tag: tag, DistDir: c.DistDir, Out: c.Log,
+		DryRun: os.Getenv("RELEASE_DRY_RUN") == "1", Force: os.Getenv("RELEASE_FORCE") == "1",
+	})
+}

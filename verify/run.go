@@ -1,0 +1,85 @@
+package verify
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+)
+
+// Object is a race object file to verify.
+type Object struct {
+	// Path is the object file.
+	Path string
+	// GOOS is the target OS; if empty it is taken from a file name of
+	// the form race_<goos>[_amd64].syso.
+	GOOS string
+}
+
+// Options configures Run.
+type Options struct {
+	// GOROOT whose runtime's imports the objects must satisfy; empty
+	// means `go env GOROOT`. Ignored if Interface is set.
+	GOROOT string
+	// Interface names an embedded interface (e.g. "go1.7-perP") to check
+	// against instead of a GOROOT.
+	Interface string
+	// GlibcFloor is the oldest glibc linux objects may require;
+	// DefaultGlibcFloor if empty.
+	GlibcFloor string
+	// Reference maps a GOOS to a reference object whose undefined symbols
+	// are diffed against (informational).
+	Reference map[string]string
+	// AMD64Level is the GOAMD64 level objects are built for; "v1" if empty.
+	AMD64Level string
+}
+
+var objectNameRE = regexp.MustCompile(`^race_([a-z]+?)(?:_amd64)?\.syso$`)
+
+// goosOf returns obj.GOOS, or derives it from the file name.
+func goosOf(obj Object) (string, error) {
+	if obj.GOOS != "" {
+		return obj.GOOS, nil
+	}
+	if m := objectNameRE.FindStringSubmatch(filepath.Base(obj.Path)); m != nil {
+		return m[1], nil
+	}
+	return "", fmt.Errorf("%s: GOOS not given and not in the file name", obj.Path)
+}
+
+// Run applies every check to every object: format, ABI, undefined-symbol
+// allowlist, an undefined-symbol diff against Options.Reference, the glibc
+// floor (linux only) and the instruction set.
+func Run(objects []Object, opts Options) Report {
+	rep := Report{OK: true}
+	var iface Interface
+	var err error
+	if opts.Interface != "" {
+		iface, err = NamedInterface(opts.Interface)
+	} else {
+		iface, err = GorootInterface(opts.GOROOT)
+	}
+	if err != nil {
+		rep.Add(Result{Name: "abi", Target: "interface", Summary: err.Error()})
+	}
+	for _, obj := range objects {
+		goos, gerr := goosOf(obj)
+		if gerr != nil {
+			rep.Add(Result{Name: "object", Target: obj.Path, Summary: gerr.Error()})
+			continue
+		}
+		obj.GOOS = goos
+		rep.Add(CheckFormat(obj))
+		if err == nil {
+			rep.Add(CheckABI(obj, iface))
+		}
+		rep.Add(CheckUndefined(obj))
+		if ref := opts.Reference[goos]; ref != "" {
+			rep.Add(DiffUndefined(obj, ref))
+		}
+		if goos == "linux" {
+			rep.Add(CheckGlibc(obj, opts.GlibcFloor))
+		}
+		rep.Add(CheckISA(obj, opts.AMD64Level))
+	}
+	return rep
+}
