@@ -86,7 +86,6 @@ func runAll(t *testing.T, obj string, want Interface) {
 // speaks the per-P interface: the harness's reference.
 func TestScenariosPerP(t *testing.T) { runAll(t, perpObject(t), PerP) }
 
-
 func TestAssess(t *testing.T) {
 	mk := func(base, perp []float64) *LeakTable {
 		tab := &LeakTable{}
