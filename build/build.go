@@ -100,7 +100,14 @@ func Build(o Options) error {
 // buildTarget compiles and smoke-tests one target, unless its input key
 // matches the previous build and the object in dist/ is intact.
 func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem chan struct{}, log io.Writer) (manifest.Target, error) {
-	sources, flags, ts, err := spec.Target(goos)
+	srcRoot, err := filepath.Abs(o.WorkTree)
+	if err != nil {
+		return manifest.Target{}, err
+	}
+	sources, flags, ts, err := spec.Target(goos, func(f string) bool {
+		_, err := os.Stat(filepath.Join(srcRoot, goDir, f))
+		return err == nil
+	})
 	if err != nil {
 		return manifest.Target{}, err
 	}
@@ -113,10 +120,6 @@ func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem ch
 		return manifest.Target{}, err
 	}
 	dir, err := filepath.Abs(filepath.Join(o.BuildDir, goos))
-	if err != nil {
-		return manifest.Target{}, err
-	}
-	srcRoot, err := filepath.Abs(o.WorkTree)
 	if err != nil {
 		return manifest.Target{}, err
 	}

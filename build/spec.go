@@ -18,9 +18,12 @@ var targetsJSON []byte
 
 // Spec is build/targets.json: the per-target source lists and flags.
 type Spec struct {
-	Sources []string              `json:"sources"`
-	Flags   []string              `json:"flags"`
-	Targets map[string]TargetSpec `json:"targets"`
+	Sources []string `json:"sources"`
+	// SeriesSources are files the patch series adds; the base (pre-split)
+	// tree lacks them and is built without them.
+	SeriesSources []string              `json:"series_sources"`
+	Flags         []string              `json:"flags"`
+	Targets       map[string]TargetSpec `json:"targets"`
 }
 
 // TargetSpec is one target's additions to the common lists.
@@ -53,7 +56,9 @@ func LoadSpec() Spec {
 }
 
 // Target returns goos's sources and flags, or why it cannot be built.
-func (s Spec) Target(goos string) (sources, flags []string, t TargetSpec, err error) {
+// exists says whether a file (relative to lib/tsan/go) is in the tree, for
+// SeriesSources.
+func (s Spec) Target(goos string, exists func(string) bool) (sources, flags []string, t TargetSpec, err error) {
 	t, ok := s.Targets[goos]
 	if !ok {
 		return nil, nil, t, fmt.Errorf("unknown target %q: RACE_TARGETS takes %s", goos, strings.Join(AllTargets, ","))
@@ -61,7 +66,13 @@ func (s Spec) Target(goos string) (sources, flags []string, t TargetSpec, err er
 	if t.Unsupported != "" {
 		return nil, nil, t, fmt.Errorf("%s", t.Unsupported)
 	}
-	sources = append(append([]string{}, s.Sources...), t.Sources...)
+	sources = append([]string{}, s.Sources...)
+	for _, f := range s.SeriesSources {
+		if exists(f) {
+			sources = append(sources, f)
+		}
+	}
+	sources = append(sources, t.Sources...)
 	flags = append(append([]string{}, s.Flags...), t.Flags...)
 	return sources, flags, t, nil
 }
