@@ -14,6 +14,10 @@ import (
 // VerifyFile is the report verify writes into dist/.
 const VerifyFile = "verify.json"
 
+// Interface2016 names the Go-facing interface of the 2016 per-P change
+// (Go commit caa2147), kept as data in verify/data.
+const Interface2016 = "go1.7-perP"
+
 // GOROOT is the Go installation objects are checked against and tested
 // in: RACESYSO_GOROOT, or `go env GOROOT` when empty.
 func (c *Context) GOROOT() string { return os.Getenv("RACESYSO_GOROOT") }
@@ -42,6 +46,17 @@ func (c *Context) Verify() error {
 	sort.Strings(targets)
 	fmt.Fprintf(c.Log, "verify: object checks for %v\n", targets)
 	rep := verify.Run(objs, verify.Options{GOROOT: c.GOROOT(), Reference: c.referenceObjects(targets)})
+	// The 2016 per-P interface, kept as data: what an object of that age
+	// must export whatever GOROOT is at hand.
+	if iface, err := verify.NamedInterface(Interface2016); err == nil {
+		for _, o := range objs {
+			r := verify.CheckABI(o, iface)
+			r.Name = "abi/" + Interface2016
+			rep.Add(r)
+		}
+	} else {
+		rep.Add(verify.Result{Name: "abi/" + Interface2016, Target: "interface", Summary: err.Error()})
+	}
 	for _, extra := range verifyStages {
 		extra(c, m, &rep)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/racesyso/racesyso/atomicfile"
@@ -53,8 +54,8 @@ func (rep Report) WriteJSON(path string) error {
 	return atomicfile.Write(path, append(data, '\n'), 0o644)
 }
 
-// Table prints one aligned line per result: check, target, ok/FAIL and
-// summary.
+// Table prints one aligned line per result: check, target (its file name;
+// the JSON has the path), ok/FAIL and summary.
 func (rep Report) Table(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tTARGET\tSTATUS\tSUMMARY")
@@ -63,7 +64,7 @@ func (rep Report) Table(w io.Writer) error {
 		if !r.OK {
 			status = "FAIL"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, r.Target, status, r.Summary)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, filepath.Base(r.Target), status, r.Summary)
 	}
 	return tw.Flush()
 }
