@@ -24,6 +24,8 @@ type Spec struct {
 	SeriesSources []string              `json:"series_sources"`
 	Flags         []string              `json:"flags"`
 	Targets       map[string]TargetSpec `json:"targets"`
+	// CxxModeCheck lists the C/C++-mode sources that must keep compiling.
+	CxxModeCheck CxxModeCheck `json:"cxx_mode_check"`
 }
 
 // TargetSpec is one target's additions to the common lists.

@@ -32,10 +32,10 @@ func Shared(t testing.TB, targets ...string) *pipeline.Context {
 	return c
 }
 
-// locked runs f holding an flock on the shared directory, so that test
+// Locked runs f holding an flock on the shared directory, so that test
 // packages running at once do not build into it together. Objects are
 // written atomically, so readers need no lock.
-func locked(t testing.TB, c *pipeline.Context, f func() error) error {
+func Locked(t testing.TB, c *pipeline.Context, f func() error) error {
 	t.Helper()
 	lock, err := os.OpenFile(filepath.Join(filepath.Dir(c.DistDir), "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
@@ -54,7 +54,7 @@ func locked(t testing.TB, c *pipeline.Context, f func() error) error {
 func Objects(t testing.TB, targets ...string) string {
 	t.Helper()
 	c := Shared(t, targets...)
-	err := locked(t, c, func() error {
+	err := Locked(t, c, func() error {
 		for _, stage := range []func() error{c.Checkout, c.Patch, c.BuildSyso} {
 			if err := stage(); err != nil {
 				return err
@@ -75,7 +75,7 @@ func BaseObject(t testing.TB, goos string) string {
 	t.Helper()
 	c := Shared(t)
 	var p string
-	err := locked(t, c, func() (err error) {
+	err := Locked(t, c, func() (err error) {
 		p, err = c.BuildBaseObject(goos)
 		return err
 	})
