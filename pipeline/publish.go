@@ -17,8 +17,17 @@ func (c *Context) InstallGoroot(root string) error {
 	if v := os.Getenv("RACESYSO_FROM"); v != "" {
 		from = v
 	}
+	return c.install(root, from, nil)
+}
+
+// installInto installs dist/'s objects for goos into root.
+func (c *Context) installInto(root string, goos []string) error {
+	return c.install(root, c.DistDir, goos)
+}
+
+func (c *Context) install(root, from string, goos []string) error {
 	return goroot.Install(goroot.InstallOptions{
-		GOROOT: root, From: from, Log: c.Log,
+		GOROOT: root, From: from, GOOS: goos, Log: c.Log,
 		Missing: func(object, goos, root string) ([]string, error) { return verify.MissingSymbols(object, root) },
 	})
 }

@@ -1,0 +1,137 @@
+package goroot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Copy makes dst a copy of the GOROOT src (cp -a: Go's own toolchain,
+// sources and shipped objects), so that objects can be installed and tested
+// without touching the installed Go.
+func Copy(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	os.RemoveAll(dst)
+	if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+		return fmt.Errorf("copying GOROOT %s: %v: %s", src, err, out)
+	}
+	return nil
+}
+
+// TestRun is one `go test -race` invocation in a GOROOT.
+type TestRun struct {
+	Name     string   `json:"name"`
+	Args     []string `json:"args"`
+	OK       bool     `json:"ok"`
+	Seconds  float64  `json:"seconds"`
+	Passed   int      `json:"passed,omitempty"` // TestRace: cases passed
+	Total    int      `json:"total,omitempty"`  // TestRace: cases run
+	Failures []string `json:"failures,omitempty"`
+	Tail     string   `json:"-"`
+}
+
+// RaceTestSuites are the runs of Go's own race tests that judge an object:
+// runtime/race (TestRace runs every testdata case and counts the passes;
+// TestOutput checks the reports' form) and the race tests of sync and
+// sync/atomic.
+var RaceTestSuites = []struct {
+	Name string
+	Args []string
+}{
+	{"runtime/race", []string{"test", "-race", "-short", "-count=1", "runtime/race"}},
+	{"sync, sync/atomic", []string{"test", "-race", "-short", "-count=1", "sync", "sync/atomic"}},
+}
+
+var (
+	passedRe = regexp.MustCompile(`Passed (\d+) of (\d+) tests`)
+	failRe   = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+)
+
+// RunRaceTests runs RaceTestSuites with goroot's go command.
+func RunRaceTests(ctx context.Context, goroot string, log func(string, ...any)) []TestRun {
+	var runs []TestRun
+	for _, s := range RaceTestSuites {
+		t0 := time.Now()
+		out, err := goCommand(ctx, goroot, s.Args...)
+		r := TestRun{Name: s.Name, Args: s.Args, OK: err == nil, Seconds: time.Since(t0).Seconds(), Tail: tail(out, 3000)}
+		if m := passedRe.FindStringSubmatch(out); m != nil {
+			r.Passed, _ = strconv.Atoi(m[1])
+			r.Total, _ = strconv.Atoi(m[2])
+		}
+		for _, m := range failRe.FindAllStringSubmatch(out, -1) {
+			r.Failures = append(r.Failures, m[1])
+		}
+		if err != nil && len(r.Failures) == 0 {
+			r.Failures = append(r.Failures, firstLine(err.Error()))
+		}
+		log("goroot: %s in %s: ok=%v (%d of %d TestRace cases) in %.0fs", s.Name, Version(goroot), r.OK, r.Passed, r.Total, r.Seconds)
+		runs = append(runs, r)
+	}
+	return runs
+}
+
+// LeakPoint is the peak RSS of BenchmarkSyncLeak at one -benchtime.
+type LeakPoint struct {
+	Iterations int     `json:"iterations"`
+	PeakMiB    float64 `json:"peak_mib"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// SyncLeak builds runtime/race's test binary with goroot's toolchain and
+// runs Go's own BenchmarkSyncLeak (G=1000 goroutines, S=1000-word slices,
+// H=10 held) at each -benchtime, reading the peak RSS from the kernel's
+// rusage of the finished process.
+func SyncLeak(ctx context.Context, goroot, dir string, iterations []int) ([]LeakPoint, error) {
+	bin := filepath.Join(dir, "race.test")
+	if out, err := goCommand(ctx, goroot, "test", "-race", "-c", "-o", bin, "runtime/race"); err != nil {
+		return nil, fmt.Errorf("building runtime/race's test binary: %v\n%s", err, tail(out, 2000))
+	}
+	var pts []LeakPoint
+	for _, n := range iterations {
+		cmd := exec.CommandContext(ctx, bin, "-test.run=^$", "-test.bench=^BenchmarkSyncLeak$", fmt.Sprintf("-test.benchtime=%dx", n))
+		cmd.Dir = filepath.Join(goroot, "src", "runtime", "race")
+		t0 := time.Now()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return pts, fmt.Errorf("BenchmarkSyncLeak -benchtime=%dx: %v\n%s", n, err, tail(string(out), 2000))
+		}
+		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		pt := LeakPoint{Iterations: n, Seconds: time.Since(t0).Seconds()}
+		if ru != nil {
+			pt.PeakMiB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+		}
+		pts = append(pts, pt)
+	}
+	return pts, nil
+}
+
+func goCommand(ctx context.Context, goroot string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), args...)
+	cmd.Env = append(os.Environ(), "GOROOT="+goroot, "GOFLAGS=", "GORACE=")
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	err := cmd.Run()
+	return b.String(), err
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}

@@ -1,0 +1,124 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/manifest"
+	"github.com/racesyso/racesyso/verify"
+)
+
+func init() { verifyStages = append(verifyStages, goJudge) }
+
+// SyncLeakIterations are the -benchtime levels of BenchmarkSyncLeak.
+var SyncLeakIterations = []int{100, 300, 1000, 3000}
+
+// SyncLeakBoundFraction: ours "stays bounded" when its peak RSS at the
+// largest level exceeds the one before by at most this fraction (3x the
+// work for at most 25% more memory), or by SyncLeakBoundMiB.
+const (
+	SyncLeakBoundFraction = 0.25
+	SyncLeakBoundMiB      = 64
+)
+
+// goJudge installs our objects into a copy of the GOROOT and runs Go's own
+// race tests there, next to the same runs with the shipped objects, then
+// BenchmarkSyncLeak with both. RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out
+// (the report says so).
+func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
+	if os.Getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1" {
+		rep.Add(verify.Result{Name: "goroot", Target: "linux", OK: true, Summary: "SKIPPED: RACESYSO_SKIP_GOROOT_TESTS=1; Go's own race tests were not run"})
+		return
+	}
+	if _, ok := m.Targets["linux"]; !ok {
+		rep.Add(verify.Result{Name: "goroot", Target: "linux", OK: true, Summary: "not run: no linux object in dist/"})
+		return
+	}
+	shipped := c.GOROOT()
+	if shipped == "" {
+		var err error
+		if shipped, err = goroot.Default(); err != nil {
+			rep.Add(verify.Result{Name: "goroot", Target: "linux", Summary: err.Error()})
+			return
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
+	defer cancel()
+	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
+	dir := filepath.Join(c.BuildDir, "goroot-judge")
+	ours := filepath.Join(dir, "goroot")
+	logf("goroot: copying %s (%s) to %s", shipped, goroot.Version(shipped), ours)
+	err := goroot.Copy(shipped, ours)
+	if err == nil {
+		err = c.installInto(ours, []string{"linux"})
+	}
+	if err != nil {
+		rep.Add(verify.Result{Name: "goroot", Target: "linux", Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
+		return
+	}
+	oursRuns := goroot.RunRaceTests(ctx, ours, logf)
+	shippedRuns := goroot.RunRaceTests(ctx, shipped, logf)
+	for i, o := range oursRuns {
+		s := shippedRuns[i]
+		ok := o.OK && (o.Total == 0 || o.Passed == o.Total)
+		r := verify.Result{
+			Name: "goroot/" + o.Name, Target: "linux", OK: ok,
+			Summary:  fmt.Sprintf("ours: %s in %.0fs; shipped: %s in %.0fs", describe(o), o.Seconds, describe(s), s.Seconds),
+			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
+			Unproved: "other packages' race tests; GOAMD64=v3 builds use the same object",
+		}
+		if !ok {
+			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
+		}
+		rep.Add(r)
+	}
+	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", SyncLeakIterations)
+	op, oerr := goroot.SyncLeak(ctx, ours, dir, SyncLeakIterations)
+	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), SyncLeakIterations)
+	r := verify.Result{Name: "goroot/BenchmarkSyncLeak", Target: "linux",
+		Proved: "peak RSS of Go's own BenchmarkSyncLeak under -race stays bounded as the work grows"}
+	if oerr != nil {
+		r.Summary = oerr.Error()
+		rep.Add(r)
+		return
+	}
+	r.Details = append(r.Details, "iterations  ours peak MiB  shipped peak MiB  ours s  shipped s")
+	for i, p := range op {
+		sm, ss := "-", "-"
+		if serr == nil && i < len(sp) {
+			sm, ss = fmt.Sprintf("%.0f", sp[i].PeakMiB), fmt.Sprintf("%.1f", sp[i].Seconds)
+		}
+		r.Details = append(r.Details, fmt.Sprintf("%10d  %12.0f  %16s  %6.1f  %9s", p.Iterations, p.PeakMiB, sm, p.Seconds, ss))
+	}
+	for _, l := range r.Details {
+		logf("  %s", l)
+	}
+	last, prev := op[len(op)-1], op[len(op)-2]
+	growth := last.PeakMiB - prev.PeakMiB
+	r.OK = growth <= SyncLeakBoundMiB || growth <= SyncLeakBoundFraction*prev.PeakMiB
+	r.Summary = fmt.Sprintf("ours peak %.0f -> %.0f MiB from %d to %d iterations (bounded: +%.0f MiB, allowed max(%d MiB, %.0f%%))",
+		prev.PeakMiB, last.PeakMiB, prev.Iterations, last.Iterations, growth, SyncLeakBoundMiB, 100*SyncLeakBoundFraction)
+	if serr == nil {
+		r.Summary += fmt.Sprintf("; shipped %.0f -> %.0f MiB", sp[len(sp)-2].PeakMiB, sp[len(sp)-1].PeakMiB)
+	}
+	rep.Add(r)
+}
+
+func describe(r goroot.TestRun) string {
+	s := "ok"
+	if !r.OK {
+		s = "FAIL"
+		if len(r.Failures) > 0 {
+			s += " (" + strings.Join(r.Failures, ", ") + ")"
+		}
+	}
+	if r.Total > 0 {
+		s += fmt.Sprintf(", TestRace %d of %d cases passed", r.Passed, r.Total)
+	}
+	return s
+}
