@@ -163,9 +163,12 @@ const darwinHeader = `// Copyright 2022 The Go Authors. All rights reserved.
 // writeDarwinImports regenerates race_darwin_amd64.go as mkcgo.sh does:
 // `go tool cgo -dynpackage race -dynimport <object>`, gofmt'ed.
 func writeDarwinImports(goroot, object string, log io.Writer) error {
-	gobin := filepath.Join(goroot, "bin", "go")
+	gobin, env := filepath.Join(goroot, "bin", "go"), []string{"GOROOT=" + goroot}
+	if _, err := os.Stat(gobin); err != nil {
+		gobin, env = "go", nil // a GOROOT without its toolchain: use the one on PATH
+	}
 	cmd := exec.Command(gobin, "tool", "cgo", "-dynpackage", "race", "-dynimport", object)
-	cmd.Env = append(os.Environ(), "GOROOT="+goroot)
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
