@@ -93,6 +93,17 @@ func Build(o Options) error {
 		return err
 	}
 	fmt.Fprintf(log, "build: %d of %d targets built in %.1fs; wrote %s\n", len(o.Targets)-len(errs), len(o.Targets), time.Since(start).Seconds(), filepath.Join(o.DistDir, manifest.FileName))
+	var ran, linked []string
+	for _, goos := range o.Targets {
+		if t, ok := o.Manifest.Targets[goos]; ok {
+			if t.SmokeRan {
+				ran = append(ran, goos)
+			} else {
+				linked = append(linked, goos)
+			}
+		}
+	}
+	fmt.Fprintf(log, "build: smoke test ran (race reported) for [%s]; only linked, not run, for [%s]\n", strings.Join(ran, " "), strings.Join(linked, " "))
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
 }

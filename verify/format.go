@@ -39,6 +39,9 @@ func CheckFormat(obj Object) Result {
 			break
 		}
 		desc = fmt.Sprintf("Mach-O %s %s", f.Cpu, f.Type)
+		if f.Dysymtab != nil {
+			desc += ", LC_DYSYMTAB well-formed"
+		}
 		if f.Magic != macho.Magic64 {
 			bad("Mach-O magic %#x, want 64-bit %#x", f.Magic, macho.Magic64)
 		}
@@ -47,6 +50,9 @@ func CheckFormat(obj Object) Result {
 		}
 		if f.Type != macho.TypeObj {
 			bad("Mach-O filetype %s, want MH_OBJECT", f.Type)
+		}
+		for _, p := range dysymtabProblems(f) {
+			bad("%s", p)
 		}
 	case "windows":
 		f := o.pe
@@ -114,4 +120,47 @@ func (r Result) fail(s string) Result {
 	r.OK = false
 	r.Summary = s
 	return r
+}
+
+// dysymtabProblems checks the Mach-O LC_DYSYMTAB against the symbol table:
+// Go's racebuild re-links darwin objects with `ld -r` because a malformed
+// one broke Apple's linker (Go issues 61229, 75274). Well-formed means: the
+// local, external-defined and undefined ranges are contiguous, cover the
+// symbol table exactly, and each symbol lies in the range of its kind.
+func dysymtabProblems(f *macho.File) []string {
+	d, st := f.Dysymtab, f.Symtab
+	if d == nil || st == nil {
+		return nil // nothing to be malformed (Go's shipped object has none)
+	}
+	var out []string
+	n := uint32(len(st.Syms))
+	if d.Ilocalsym != 0 || d.Iextdefsym != d.Ilocalsym+d.Nlocalsym || d.Iundefsym != d.Iextdefsym+d.Nextdefsym || d.Iundefsym+d.Nundefsym != n {
+		out = append(out, fmt.Sprintf("LC_DYSYMTAB ranges local %d+%d, extdef %d+%d, undef %d+%d do not tile the %d symbols",
+			d.Ilocalsym, d.Nlocalsym, d.Iextdefsym, d.Nextdefsym, d.Iundefsym, d.Nundefsym, n))
+		return out
+	}
+	const nExt, nTypeMask, nUndf = 0x01, 0x0e, 0x00
+	for i, s := range st.Syms {
+		ext, undef := s.Type&nExt != 0, s.Type&nTypeMask == nUndf
+		var want string
+		switch idx := uint32(i); {
+		case idx < d.Iextdefsym:
+			if ext {
+				want = "local"
+			}
+		case idx < d.Iundefsym:
+			if !ext || undef {
+				want = "external defined"
+			}
+		default:
+			if !ext || !undef {
+				want = "undefined"
+			}
+		}
+		if want != "" {
+			out = append(out, fmt.Sprintf("LC_DYSYMTAB puts symbol %d (%s) in the %s range", i, s.Name, want))
+			break
+		}
+	}
+	return out
 }

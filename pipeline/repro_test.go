@@ -1,0 +1,41 @@
+package pipeline_test
+
+import (
+	"testing"
+
+	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/manifest"
+	"github.com/racesyso/racesyso/pipeline/pipelinetest"
+)
+
+// TestReproducibleAcrossDirectories builds all four targets in a fresh
+// temporary directory and compares every object with the shared build made
+// elsewhere: the same inputs must give the same bytes.
+func TestReproducibleAcrossDirectories(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: builds all four targets twice; run without -short")
+	}
+	shared := pipelinetest.Objects(t, build.AllTargets...)
+	c := pipelinetest.ForTest(t, build.AllTargets...)
+	for _, stage := range []func() error{c.Checkout, c.Patch, c.BuildSyso} {
+		if err := stage(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := manifest.Read(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := manifest.Read(c.DistDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, goos := range build.AllTargets {
+		ta, tb := a.Targets[goos], b.Targets[goos]
+		if ta.SHA256 == "" || ta.SHA256 != tb.SHA256 {
+			t.Errorf("%s: %s in %s vs %s in %s", goos, ta.SHA256, shared, tb.SHA256, c.DistDir)
+			continue
+		}
+		t.Logf("%s: %s identical (%d bytes)", goos, ta.SHA256, ta.Size)
+	}
+}
