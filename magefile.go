@@ -46,3 +46,7 @@ func InstallGoroot(goroot string) error {
 func Release(tag string) error {
 	return stage(func(c *pipeline.Context) error { return c.Release(tag) })
 }
+
+// BuildTimes measures each target's compile alone against a full concurrent
+// build (a report; dist/ is not touched).
+func BuildTimes() error { return stage((*pipeline.Context).BuildTimes) }

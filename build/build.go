@@ -32,19 +32,45 @@ type Options struct {
 	Log      io.Writer
 	Jobs     int // targets compiled at once; 0 means all at once
 	Force    bool
+	// WinePrefix is the private wine prefix of the windows smoke test;
+	// empty means BuildDir/wineprefix. It is kept between builds.
+	WinePrefix string
+}
+
+func (o Options) winePrefix() string {
+	if o.WinePrefix != "" {
+		return o.WinePrefix
+	}
+	p, _ := filepath.Abs(filepath.Join(o.BuildDir, "wineprefix"))
+	return p
 }
 
 // goDir is where buildgo.sh runs, relative to the work tree; the source
 // lists and -I flags are relative to it.
 const goDir = "lib/tsan/go"
 
+// Timings are how long a build took, for reports (never for the manifest,
+// which must not change when nothing else did).
+type Timings struct {
+	Wall    float64            // the whole build
+	Compile map[string]float64 // per target: the compiler invocation alone (0: reused)
+	Target  map[string]float64 // per target: compile, smoke test and output
+}
+
 // Build builds every target in o.Targets concurrently and writes dist/.
 // It returns an error naming each target that failed.
 func Build(o Options) error {
+	_, err := BuildTimed(o)
+	return err
+}
+
+// BuildTimed is Build, also returning how long each part took.
+func BuildTimed(o Options) (*Timings, error) {
+	tm := &Timings{Compile: map[string]float64{}, Target: map[string]float64{}}
 	spec := LoadSpec()
 	prev, err := manifest.Read(o.DistDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.Manifest.Targets == nil {
 		o.Manifest.Targets = map[string]manifest.Target{}
@@ -76,9 +102,10 @@ func Build(o Options) error {
 			defer wg.Done()
 			t0 := time.Now()
 			fmt.Fprintf(log, "[%s] started\n", goos)
-			t, err := buildTarget(o, spec, goos, prev.Targets[goos], sem, log)
+			t, compile, err := buildTarget(o, spec, goos, prev.Targets[goos], sem, log)
 			mu.Lock()
 			defer mu.Unlock()
+			tm.Compile[goos], tm.Target[goos] = compile, time.Since(t0).Seconds()
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", goos, err))
 				fmt.Fprintf(log, "[%s] FAILED after %.1fs: %v\n", goos, time.Since(t0).Seconds(), err)
@@ -89,8 +116,9 @@ func Build(o Options) error {
 		}()
 	}
 	wg.Wait()
+	tm.Wall = time.Since(start).Seconds()
 	if err := o.Manifest.Write(o.DistDir); err != nil {
-		return err
+		return tm, err
 	}
 	fmt.Fprintf(log, "build: %d of %d targets built in %.1fs; wrote %s\n", len(o.Targets)-len(errs), len(o.Targets), time.Since(start).Seconds(), filepath.Join(o.DistDir, manifest.FileName))
 	var ran, linked []string
@@ -105,38 +133,38 @@ func Build(o Options) error {
 	}
 	fmt.Fprintf(log, "build: smoke test ran (race reported) for [%s]; only linked, not run, for [%s]\n", strings.Join(ran, " "), strings.Join(linked, " "))
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-	return errors.Join(errs...)
+	return tm, errors.Join(errs...)
 }
 
 // buildTarget compiles and smoke-tests one target, unless its input key
 // matches the previous build and the object in dist/ is intact.
-func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem chan struct{}, log io.Writer) (manifest.Target, error) {
+func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem chan struct{}, log io.Writer) (manifest.Target, float64, error) {
 	srcRoot, err := filepath.Abs(o.WorkTree)
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	sources, flags, ts, err := spec.Target(goos, func(f string) bool {
 		_, err := os.Stat(filepath.Join(srcRoot, goDir, f))
 		return err == nil
 	})
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	tc, err := toolchain.For(goos)
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	version, err := tc.Version()
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	dir, err := filepath.Abs(filepath.Join(o.BuildDir, goos))
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	unit, err := concat(srcRoot, sources)
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	// Absolute -I paths, mapped away so that the object does not depend on
 	// where the checkout or the build directory lives.
@@ -150,20 +178,24 @@ func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem ch
 	args = append(args, "-ffile-prefix-map="+srcRoot+"=compiler-rt", "-ffile-prefix-map="+dir+"=build", "-c", "gotsan.cc", "-o", ObjectName(goos))
 	key, err := inputKey(srcRoot, unit, args, version, ts.Smoke, dir, srcRoot)
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	out := filepath.Join(o.DistDir, ObjectName(goos))
 	if !o.Force && prev.InputKey == key {
 		if sum, _, err := manifest.FileSHA256(out); err == nil && sum == prev.SHA256 {
 			fmt.Fprintf(log, "[%s] up to date (input key %.12s), nothing compiled\n", goos, key)
-			return prev, nil
+			return prev, 0, nil
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "gotsan.cc"), unit, 0o644); err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
+	}
+	waitWine := func() {}
+	if ts.Smoke.Kind == "wine" {
+		waitWine = StartWinePrefix(o.winePrefix())
 	}
 	sem <- struct{}{}
 	t0 := time.Now()
@@ -171,27 +203,29 @@ func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem ch
 	err = run(dir, tc.Env(dir), args...)
 	<-sem
 	if err != nil {
-		return manifest.Target{}, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)
+		return manifest.Target{}, 0, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)
 	}
-	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, time.Since(t0).Seconds())
+	compile := time.Since(t0).Seconds()
+	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, compile)
 	obj := filepath.Join(dir, ObjectName(goos))
-	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir)
+	waitWine()
+	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir, o.winePrefix())
 	if err != nil {
-		return manifest.Target{}, fmt.Errorf("smoke test: %w", err)
+		return manifest.Target{}, 0, fmt.Errorf("smoke test: %w", err)
 	}
 	fmt.Fprintf(log, "[%s] smoke test: %s\n", goos, smoke)
 	if err := atomicfile.Copy(out, obj); err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	sum, size, err := manifest.FileSHA256(out)
 	if err != nil {
-		return manifest.Target{}, err
+		return manifest.Target{}, 0, err
 	}
 	return manifest.Target{
 		Object: ObjectName(goos), SHA256: sum, Size: size,
 		Compiler: tc.Name, CompilerVersion: version, Command: redact(args, srcRoot, dir), Flags: flags,
 		InputKey: key, Smoke: smoke, SmokeRan: ran,
-	}, nil
+	}, compile, nil
 }
 
 // concat joins the sources into one translation unit, as buildgo.sh does.

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -16,9 +17,10 @@ const raceReport = "WARNING: DATA RACE"
 // Wine64 is Debian's 64-bit wine loader.
 const Wine64 = "/usr/lib/wine/wine64"
 
-// Smoke checks obj against compiler-rt's test.c as spec says. It returns a
-// one-line account and whether the test program actually ran.
-func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir string) (string, bool, error) {
+// Smoke checks obj against compiler-rt's test.c as spec says, working in
+// dir. It returns a one-line account and whether the test program ran.
+// winePrefix is the private WINEPREFIX for the "wine" kind.
+func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir, winePrefix string) (string, bool, error) {
 	// Some linkers (zig's) insist on a known object suffix.
 	linkObj := filepath.Join(dir, "race-"+goos+".o")
 	if err := atomicfile.Copy(linkObj, obj); err != nil {
@@ -43,8 +45,7 @@ func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir 
 		if _, err := os.Stat(Wine64); err != nil {
 			return "", false, fmt.Errorf("%s not found: install it with `apt-get install wine64` (or run `go run mage.go tools`)", Wine64)
 		}
-		// A private prefix under the build directory; no Mono or Gecko.
-		env = append(env, "WINEPREFIX="+filepath.Join(dir, "wineprefix"), "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
+		env = append(env, WineEnv(winePrefix)...)
 		argv = []string{Wine64, exe}
 	default:
 		return "", false, fmt.Errorf("unknown smoke kind %q in build/targets.json", spec.Kind)
@@ -60,4 +61,29 @@ func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir 
 		return "ran test.c under wine64: race reported", true, nil
 	}
 	return "ran test.c: race reported", true, nil
+}
+
+// WineEnv is the environment of a private wine prefix: no debug chatter, no
+// Mono or Gecko installers.
+func WineEnv(prefix string) []string {
+	return []string{"WINEPREFIX=" + prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml="}
+}
+
+// StartWinePrefix creates the prefix in the background (wineboot takes
+// seconds the first time) so that it is ready when the smoke test needs it;
+// wait blocks until it is. A prefix that exists already costs nothing.
+func StartWinePrefix(prefix string) (wait func()) {
+	if _, err := os.Stat(filepath.Join(prefix, "system.reg")); err == nil {
+		return func() {}
+	}
+	if _, err := os.Stat(Wine64); err != nil {
+		return func() {}
+	}
+	os.MkdirAll(prefix, 0o755)
+	cmd := exec.Command(Wine64, "wineboot", "--init")
+	cmd.Env = append(os.Environ(), WineEnv(prefix)...)
+	if err := cmd.Start(); err != nil {
+		return func() {}
+	}
+	return func() { cmd.Wait() }
 }

@@ -115,6 +115,12 @@ func (m *Manifest) Sums() []byte {
 	return b.Bytes()
 }
 
+// Inputs is a copy holding only what the build consumed (source, series,
+// patches), with no targets.
+func (m *Manifest) Inputs() *Manifest {
+	return &Manifest{Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
+}
+
 // SameInputs reports whether o was built from the same source and series.
 func (m *Manifest) SameInputs(o *Manifest) bool {
 	return m.Source == o.Source && m.Series == o.Series
