@@ -135,3 +135,43 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+// WindowsRun is what scripts/windows-race-tests/run.sh reported: Go's own
+// race tests for windows/amd64, cross-built with MinGW and run under wine64.
+type WindowsRun struct {
+	OK       bool     `json:"ok"`
+	Seconds  float64  `json:"seconds"`
+	Lines    []string `json:"lines"` // the script's summary, one line per part
+	TestRace string   `json:"test_race,omitempty"`
+	Failures int      `json:"failures"`
+}
+
+var failuresRe = regexp.MustCompile(`(?m)^total: .*failures: (\d+)`)
+
+// RunWindowsRaceTests runs the script against goroot (whose amd64v1
+// race_windows.syso is the object judged) with outDir as scratch space and
+// winePrefix as the private prefix.
+func RunWindowsRaceTests(ctx context.Context, script, goroot, outDir, winePrefix string) WindowsRun {
+	t0 := time.Now()
+	cmd := exec.CommandContext(ctx, "bash", script, goroot, outDir)
+	cmd.Env = append(os.Environ(), "WINEPREFIX="+winePrefix)
+	out, err := cmd.CombinedOutput()
+	r := WindowsRun{OK: err == nil, Seconds: time.Since(t0).Seconds()}
+	summary, rerr := os.ReadFile(filepath.Join(outDir, "summary.txt"))
+	if rerr != nil {
+		summary = out
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(summary)), "\n") {
+		r.Lines = append(r.Lines, l)
+		if strings.HasPrefix(l, "TestRace") {
+			r.TestRace = l
+		}
+	}
+	if m := failuresRe.FindStringSubmatch(string(summary)); m != nil {
+		r.Failures, _ = strconv.Atoi(m[1])
+	} else if err != nil {
+		r.Failures = -1
+		r.Lines = append(r.Lines, tail(string(out), 2000))
+	}
+	return r
+}

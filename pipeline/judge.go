@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/verify"
@@ -61,6 +62,9 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 		rep.Add(verify.Result{Name: "goroot", Target: "linux", Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
 		return
 	}
+	if _, ok := m.Targets["windows"]; ok {
+		c.windowsJudge(ctx, shipped, ours, dir, rep)
+	}
 	oursRuns := goroot.RunRaceTests(ctx, ours, logf)
 	shippedRuns := goroot.RunRaceTests(ctx, shipped, logf)
 	for i, o := range oursRuns {
@@ -106,6 +110,36 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	if serr == nil {
 		r.Summary += fmt.Sprintf("; shipped %.0f -> %.0f MiB", sp[len(sp)-2].PeakMiB, sp[len(sp)-1].PeakMiB)
 	}
+	rep.Add(r)
+}
+
+// windowsJudge installs our windows object into the GOROOT copy and runs
+// Go's windows race tests under wine64 with it and with the shipped one.
+func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+	r := verify.Result{Name: "goroot/windows-under-wine", Target: "windows",
+		Proved:   "Go's own windows/amd64 race tests (runtime/race incl. TestRace and TestOutput, sync, sync/atomic), cross-built with MinGW, pass under wine64 with our object",
+		Unproved: "a real Windows kernel: wine is not Windows (the release workflow runs the smoke test on a Windows runner)"}
+	if _, err := os.Stat(build.Wine64); err != nil {
+		r.Summary = "wine64 is missing: install it with `apt-get install wine64` (or run `go run mage.go tools`)"
+		rep.Add(r)
+		return
+	}
+	if err := c.installInto(ours, []string{"windows"}); err != nil {
+		r.Summary = "cannot install our windows object: " + err.Error()
+		rep.Add(r)
+		return
+	}
+	script := filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh")
+	prefix := filepath.Join(c.BuildDir, "wineprefix")
+	fmt.Fprintln(c.Log, "goroot: windows race tests under wine64, ours then shipped")
+	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix)
+	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix)
+	r.OK = o.OK
+	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
+	r.Details = append([]string{"ours:"}, o.Lines...)
+	r.Details = append(r.Details, "shipped:")
+	r.Details = append(r.Details, s.Lines...)
+	fmt.Fprintf(c.Log, "goroot: windows: %s\n  ours %s\n  shipped %s\n", r.Summary, o.TestRace, s.TestRace)
 	rep.Add(r)
 }
 
