@@ -154,7 +154,8 @@ var failuresRe = regexp.MustCompile(`(?m)^total: .*failures: (\d+)`)
 func RunWindowsRaceTests(ctx context.Context, script, goroot, outDir, winePrefix string) WindowsRun {
 	t0 := time.Now()
 	cmd := exec.CommandContext(ctx, "bash", script, goroot, outDir)
-	cmd.Env = append(os.Environ(), "WINEPREFIX="+winePrefix)
+	// One build cache for every run: the windows std with -race is built once.
+	cmd.Env = append(os.Environ(), "WINEPREFIX="+winePrefix, "GOCACHE="+filepath.Join(filepath.Dir(outDir), "gocache-windows"))
 	out, err := cmd.CombinedOutput()
 	r := WindowsRun{OK: err == nil, Seconds: time.Since(t0).Seconds()}
 	summary, rerr := os.ReadFile(filepath.Join(outDir, "summary.txt"))
