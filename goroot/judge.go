@@ -48,7 +48,7 @@ var RaceTestSuites = []struct {
 	Name string
 	Args []string
 }{
-	{"runtime/race", []string{"test", "-race", "-short", "-count=1", "runtime/race"}},
+	{"runtime/race", []string{"test", "-race", "-short", "-count=1", "-v", "runtime/race"}},
 	{"sync, sync/atomic", []string{"test", "-race", "-short", "-count=1", "sync", "sync/atomic"}},
 }
 

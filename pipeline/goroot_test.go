@@ -1,0 +1,100 @@
+package pipeline_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/pipeline/pipelinetest"
+)
+
+// copyGOROOT copies the installed Go into the test's temporary directory.
+func copyGOROOT(t *testing.T) string {
+	t.Helper()
+	src, err := goroot.Default()
+	if err != nil {
+		t.Skipf("SKIP: %v", err)
+	}
+	dst := filepath.Join(t.TempDir(), "goroot")
+	if err := goroot.Copy(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+const racyTest = `package racy
+
+import "testing"
+
+func TestRacy(t *testing.T) {
+	x := 0
+	done := make(chan bool)
+	go func() { x = 1; done <- true }()
+	x = 2
+	<-done
+	_ = x
+}
+`
+
+// TestInstallGorootThenRace installs our linux object into a copy of the
+// GOROOT with installGoroot and checks that `go test -race` of a racy
+// program reports the race, and that README and .patch were written.
+func TestInstallGorootThenRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: copies the GOROOT and builds with -race; run without -short")
+	}
+	dist := pipelinetest.Objects(t, "linux")
+	root := copyGOROOT(t)
+	c := pipelinetest.ForTest(t, "linux")
+	c.DistDir = dist
+	if err := c.InstallGoroot(root); err != nil {
+		t.Fatal(err)
+	}
+	readme, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/README"))
+	if !strings.Contains(string(readme), "internal/amd64v1/race_linux.syso built with LLVM 81bba04449f2b776158dedd9fd9843506942e8e4 (r267674)") {
+		t.Errorf("README not updated:\n%s", readme)
+	}
+	if _, err := os.Stat(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.patch")); err != nil {
+		t.Error(err)
+	}
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module racy\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(mod, "racy_test.go"), []byte(racyTest), 0o644)
+	cmd := exec.Command(filepath.Join(root, "bin", "go"), "test", "-race", "-count=1", ".")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOROOT="+root, "GOFLAGS=")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("go test -race passed: the race was not reported\n%s", out)
+	}
+	for _, want := range []string{"WARNING: DATA RACE", "racy.TestRacy", "race detected during execution of test"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestInstallGorootRefusesThePreSplitObject: the base object lacks what
+// Go 1.26 imports; installGoroot names the missing symbols and changes
+// nothing.
+func TestInstallGorootRefusesThePreSplitObject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: copies the GOROOT; run without -short")
+	}
+	base := pipelinetest.BaseObject(t, "linux")
+	root := copyGOROOT(t)
+	before, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.syso"))
+	c := pipelinetest.ForTest(t, "linux")
+	c.DistDir = filepath.Dir(base)
+	err := c.InstallGoroot(root)
+	if err == nil || !strings.Contains(err.Error(), "race_linux_amd64.syso lacks") || !strings.Contains(err.Error(), "__tsan_proc_create") {
+		t.Fatalf("err = %v, want a refusal naming __tsan_proc_create", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.syso"))
+	if string(before) != string(after) {
+		t.Error("a refused install changed the GOROOT")
+	}
+}
