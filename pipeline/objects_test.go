@@ -1,0 +1,39 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/pipeline/pipelinetest"
+	"github.com/racesyso/racesyso/verify"
+)
+
+// TestBuiltObjectsPassObjectChecks runs verify's object checks (format, ABI
+// against the installed Go, allowlists, glibc floor, instruction set) and
+// the 2016 interface check on all four built objects.
+func TestBuiltObjectsPassObjectChecks(t *testing.T) {
+	dist := pipelinetest.Objects(t, build.AllTargets...)
+	var objs []verify.Object
+	for _, goos := range build.AllTargets {
+		objs = append(objs, verify.Object{Path: filepath.Join(dist, build.ObjectName(goos)), GOOS: goos})
+	}
+	rep := verify.Run(objs, verify.Options{})
+	iface, err := verify.NamedInterface("go1.7-perP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		rep.Add(verify.CheckABI(o, iface))
+	}
+	var table bytes.Buffer
+	rep.Table(&table)
+	t.Logf("\n%s", table.String())
+	if !rep.OK {
+		t.Fatal("built objects fail verify's object checks (table above)")
+	}
+	if len(rep.Results) < 5*len(objs) {
+		t.Fatalf("only %d results", len(rep.Results))
+	}
+}
