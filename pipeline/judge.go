@@ -81,6 +81,7 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 		}
 		rep.Add(r)
 	}
+	c.limits(ctx, shipped, ours, dir, rep)
 	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", SyncLeakIterations)
 	op, oerr := goroot.SyncLeak(ctx, ours, dir, SyncLeakIterations)
 	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), SyncLeakIterations)
@@ -140,6 +141,45 @@ func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, r
 	r.Details = append(r.Details, "shipped:")
 	r.Details = append(r.Details, s.Lines...)
 	fmt.Fprintf(c.Log, "goroot: windows: %s\n  ours %s\n  shipped %s\n", r.Summary, o.TestRace, s.TestRace)
+	rep.Add(r)
+}
+
+// limits measures the known limits of the 2016 runtime next to the shipped
+// one. They are reported, not judged: they are the next performance goals.
+func (c *Context) limits(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+	fmt.Fprintln(c.Log, "goroot: known limits (live goroutines, goroutine start/exit, reports per racy range access), ours then shipped")
+	o, oerr := goroot.MeasureLimits(ctx, ours, c.Root, filepath.Join(dir, "limits-ours"))
+	s, serr := goroot.MeasureLimits(ctx, shipped, c.Root, filepath.Join(dir, "limits-shipped"))
+	r := verify.Result{Name: "goroot/limits", Target: "linux", OK: true,
+		Proved:   "measured, not judged: these are the next performance goals",
+		Unproved: "that the limits matter for a given program"}
+	if oerr != nil || serr != nil {
+		r.Summary = fmt.Sprintf("could not measure: ours: %v; shipped: %v", oerr, serr)
+		rep.Add(r)
+		return
+	}
+	lim := func(l *goroot.Limits) string {
+		if l.FailedAt == 0 {
+			return fmt.Sprintf(">= %d", l.MaxGoroutines)
+		}
+		return fmt.Sprintf("%d (fails at %d: %s)", l.MaxGoroutines, l.FailedAt, l.FailMessage)
+	}
+	r.Details = []string{
+		fmt.Sprintf("%-44s %-22s %s", "", "ours", "shipped"),
+		fmt.Sprintf("%-44s %-22s %s", "live goroutines (of those tried)", lim(o), lim(s)),
+		fmt.Sprintf("%-44s %-22.0f %.0f", "peak RSS MiB, 1000 blocked goroutines", o.RSS1000MiB, s.RSS1000MiB),
+	}
+	for _, b := range []string{"BenchmarkGoStartExit", "BenchmarkGoStartExitBatch", "BenchmarkStackLeak"} {
+		r.Details = append(r.Details, fmt.Sprintf("%-44s %-22.0f %.0f", b+" ns/op", o.NsPerOp[b], s.NsPerOp[b]))
+	}
+	r.Details = append(r.Details,
+		fmt.Sprintf("%-44s %-22d %d", "reports, racy copy() of 100 bytes", o.RangeReports, s.RangeReports),
+		fmt.Sprintf("%-44s %-22d %d", "  the same, deduplication off", o.RangeReportsAll, s.RangeReportsAll))
+	for _, l := range r.Details {
+		fmt.Fprintln(c.Log, "  "+l)
+	}
+	r.Summary = fmt.Sprintf("live goroutines %s vs %s; start+exit %.0f vs %.0f ns; range race reports %d vs %d (ours vs shipped)",
+		lim(o), lim(s), o.NsPerOp["BenchmarkGoStartExit"], s.NsPerOp["BenchmarkGoStartExit"], o.RangeReports, s.RangeReports)
 	rep.Add(r)
 }
 

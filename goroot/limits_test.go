@@ -1,0 +1,26 @@
+package goroot
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// TestMeasureLimitsShipped measures the installed Go's own object, whose
+// figures are the reference for ours (verify prints both).
+func TestMeasureLimitsShipped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: builds and runs -race programs; run without -short")
+	}
+	root := realGOROOT(t)
+	_, file, _, _ := runtime.Caller(0)
+	l, err := MeasureLimits(context.Background(), root, filepath.Dir(filepath.Dir(file)), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", *l)
+	if l.MaxGoroutines < 10000 || l.RangeReports != 1 || l.NsPerOp["BenchmarkGoStartExit"] == 0 {
+		t.Errorf("shipped object's limits look wrong: %+v", *l)
+	}
+}
