@@ -1,12 +1,14 @@
 package pipeline_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
 	"github.com/racesyso/racesyso/pipeline/pipelinetest"
 )
@@ -96,5 +98,60 @@ func TestInstallGorootRefusesThePreSplitObject(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.syso"))
 	if string(before) != string(after) {
 		t.Error("a refused install changed the GOROOT")
+	}
+}
+
+// TestGoRaceTestsWithOurObject is the judge of the forward port: Go's own
+// `go test -race -short runtime/race` (TestRace must pass every case,
+// TestOutput must pass) and sync, sync/atomic with our linux object.
+func TestGoRaceTestsWithOurObject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: runs Go's own race tests (about a minute); run without -short")
+	}
+	dist := pipelinetest.Objects(t, "linux")
+	root := copyGOROOT(t)
+	c := pipelinetest.ForTest(t, "linux")
+	c.DistDir = dist
+	if err := c.InstallGoroot(root); err != nil {
+		t.Fatal(err)
+	}
+	runs := goroot.RunRaceTests(context.Background(), root, t.Logf)
+	for _, r := range runs {
+		if !r.OK {
+			t.Errorf("%s failed: %v\n%s", r.Name, r.Failures, r.Tail)
+		}
+		if r.Name == "runtime/race" && (r.Total < 300 || r.Passed != r.Total) {
+			t.Errorf("TestRace: %d of %d cases passed", r.Passed, r.Total)
+		}
+	}
+}
+
+// TestGoWindowsRaceTestsUnderWine cross-builds Go's windows race tests with
+// MinGW and runs them under wine64 with our windows object.
+func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: Go's windows race tests under wine take minutes; run without -short")
+	}
+	if _, err := os.Stat(build.Wine64); err != nil {
+		t.Skipf("SKIP: %s missing: apt-get install wine64", build.Wine64)
+	}
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
+		t.Skip("SKIP: MinGW missing: apt-get install gcc-mingw-w64-x86-64")
+	}
+	dist := pipelinetest.Objects(t, "windows")
+	root := copyGOROOT(t)
+	c := pipelinetest.ForTest(t, "windows")
+	c.DistDir = dist
+	if err := c.InstallGoroot(root); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root, filepath.Join(tmp, "out"), filepath.Join(tmp, "wineprefix"))
+	t.Logf("\n%s", strings.Join(r.Lines, "\n"))
+	if !r.OK || r.Failures != 0 {
+		t.Fatalf("windows race tests under wine: %d failures", r.Failures)
+	}
+	if !strings.Contains(r.TestRace, "Passed") {
+		t.Fatalf("no TestRace result: %q", r.TestRace)
 	}
 }
