@@ -3,26 +3,28 @@ package release
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/manifest"
+	"github.com/racesyso/racesyso/verify"
 )
 
 // targetOSes lists the operating systems whose race objects may be published,
 // in upload order.
-var targetOSes = []string{"linux", "darwin", "freebsd", "windows"}
+var targetOSes = build.AllTargets
 
 // objectName returns the file name of the race runtime object for goos.
-func objectName(goos string) string { return "race_" + goos + "_amd64.syso" }
+func objectName(goos string) string { return build.ObjectName(goos) }
 
 // asset is one local file to be published as a release asset.
 type asset struct {
@@ -33,37 +35,10 @@ type asset struct {
 	MediaType string
 }
 
-// manifestTarget is the part of a manifest.json target entry the release
-// stage checks. Other manifest fields are read as generic JSON.
-type manifestTarget struct {
-	Object          string `json:"object"`
-	SHA256          string `json:"sha256"`
-	Size            int64  `json:"size"`
-	Compiler        string `json:"compiler"`
-	CompilerVersion string `json:"compiler_version"`
-}
-
-// manifest is dist/manifest.json: typed targets, everything else generic.
-type manifest struct {
-	Source  map[string]any
-	Targets map[string]manifestTarget
-}
-
-// verifyReport is dist/verify.json.
-type verifyReport struct {
-	OK      *bool `json:"ok"`
-	Results []struct {
-		Name    string `json:"name"`
-		Target  string `json:"target"`
-		OK      bool   `json:"ok"`
-		Summary string `json:"summary"`
-	} `json:"results"`
-}
-
 // distContents is a validated dist directory.
 type distContents struct {
 	Assets   []asset // objects, manifest.json, verify.json, SHA256SUMS last
-	Manifest manifest
+	Manifest *manifest.Manifest
 }
 
 // loadDist reads dir and checks that it is fit to publish: verify.json
@@ -87,7 +62,7 @@ func loadDist(dir string) (*distContents, error) {
 		errs    []error
 		present = map[string]bool{}
 	)
-	d.Manifest = *man
+	d.Manifest = man
 	for _, goos := range targetOSes {
 		name := objectName(goos)
 		a, err := hashAsset(dir, name, "application/octet-stream")
@@ -125,9 +100,10 @@ func loadDist(dir string) (*distContents, error) {
 		}
 	}
 	for _, a := range []struct{ name, media string }{
-		{"manifest.json", "application/json"},
+		{goroot.SeriesFile, "text/x-diff"}, // installGoroot writes it next to each object
+		{manifest.FileName, "application/json"},
 		{"verify.json", "application/json"},
-		{"SHA256SUMS", "text/plain"},
+		{manifest.SumsName, "text/plain"},
 	} {
 		x, err := hashAsset(dir, a.name, a.media)
 		if err != nil {
@@ -172,12 +148,12 @@ func checkVerify(path string) error {
 	if err != nil {
 		return err
 	}
-	var v verifyReport
+	var v verify.Report
 	if err := json.Unmarshal(data, &v); err != nil {
 		return fmt.Errorf("refusing to publish: %s: %w", path, err)
 	}
-	if v.OK == nil {
-		return fmt.Errorf("refusing to publish: %s has no \"ok\" field", path)
+	if len(v.Results) == 0 {
+		return fmt.Errorf("refusing to publish: %s holds no results", path)
 	}
 	var failed []string
 	for _, r := range v.Results {
@@ -185,8 +161,8 @@ func checkVerify(path string) error {
 			failed = append(failed, fmt.Sprintf("%s (%s): %s", r.Name, r.Target, r.Summary))
 		}
 	}
-	if !*v.OK || len(failed) > 0 {
-		msg := fmt.Sprintf("refusing to publish: %s reports ok=%t", path, *v.OK)
+	if !v.OK || len(failed) > 0 {
+		msg := fmt.Sprintf("refusing to publish: %s reports ok=%t", path, v.OK)
 		if len(failed) > 0 {
 			msg += "; failed checks: " + strings.Join(failed, "; ")
 		}
@@ -220,36 +196,26 @@ func readSums(path string) (map[string]string, error) {
 	return sums, sc.Err()
 }
 
-// readManifest parses manifest.json.
-func readManifest(path string) (*manifest, error) {
-	data, err := os.ReadFile(path)
+// readManifest parses manifest.json, which must exist.
+func readManifest(path string) (*manifest.Manifest, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("refusing to publish: %w", err)
+	}
+	m, err := manifest.Read(filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("refusing to publish: %w", err)
 	}
-	var raw struct {
-		Source  map[string]any            `json:"source"`
-		Targets map[string]manifestTarget `json:"targets"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("refusing to publish: %s: %w", path, err)
-	}
-	return &manifest{Source: raw.Source, Targets: raw.Targets}, nil
+	return m, nil
 }
 
 // hashAsset describes dir/name with its size and SHA-256.
 func hashAsset(dir, name, mediaType string) (asset, error) {
 	path := filepath.Join(dir, name)
-	f, err := os.Open(path)
+	sum, n, err := manifest.FileSHA256(path)
 	if err != nil {
 		return asset{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return asset{}, err
-	}
-	return asset{Name: name, Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), MediaType: mediaType}, nil
+	return asset{Name: name, Path: path, Size: n, SHA256: sum, MediaType: mediaType}, nil
 }
 
 // sortErrs orders errs by message so reports are deterministic.
@@ -261,12 +227,15 @@ func sortErrs(errs []error) {
 func releaseBody(d *distContents) string {
 	var b strings.Builder
 	b.WriteString("Go race detector runtime objects built by racesyso.\n\n")
-	if s := d.Manifest.Source; s != nil {
-		fmt.Fprintf(&b, "Source: %v at %v", s["url"], s["commit"])
-		if rev, ok := s["svn_revision"]; ok && rev != nil && rev != "" {
-			fmt.Fprintf(&b, " (svn r%v)", rev)
+	if s := d.Manifest.Source; s.Commit != "" {
+		fmt.Fprintf(&b, "Source: %s at %s", s.URL, s.Commit)
+		if s.SVNRevision != 0 {
+			fmt.Fprintf(&b, " (svn r%d)", s.SVNRevision)
 		}
 		b.WriteString("\n\n")
+	}
+	if len(d.Manifest.Patches) > 0 {
+		fmt.Fprintf(&b, "Patch series: %d patches (%s, installed next to each object by `mage installGoroot`).\n\n", len(d.Manifest.Patches), goroot.SeriesFile)
 	}
 	for _, goos := range targetOSes {
 		t, ok := d.Manifest.Targets[goos]

@@ -51,8 +51,9 @@ func makeDist(t *testing.T) string {
 		}
 	}
 	write(t, dir, "SHA256SUMS", []byte(sums.String()))
+	write(t, dir, "racesyso.patch", []byte("From 0001 the series\n"))
 	writeJSON(t, dir, "manifest.json", map[string]any{
-		"source":  map[string]any{"url": "https://github.com/llvm/llvm-project", "commit": "abc123", "svn_revision": ""},
+		"source":  map[string]any{"url": "https://github.com/llvm-mirror/compiler-rt.git", "commit": "81bba04449f2b776158dedd9fd9843506942e8e4", "svn_revision": 267674},
 		"patches": []any{map[string]any{"name": "0001-fix.patch", "sha256": "00"}},
 		"targets": targets,
 		"verify":  map[string]any{"ok": true},
@@ -83,7 +84,7 @@ func writeJSON(t *testing.T, dir, name string, v any) {
 func distFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	m := map[string][]byte{}
-	for _, name := range []string{"SHA256SUMS", "manifest.json", "verify.json"} {
+	for _, name := range []string{"SHA256SUMS", "manifest.json", "verify.json", "racesyso.patch"} {
 		m[name] = read(t, dir, name)
 	}
 	for _, goos := range testOSes {
@@ -135,10 +136,10 @@ func TestRun(t *testing.T) {
 		check   func(t *testing.T, r result)
 	}{{
 		name:    "fresh release is created and gets every asset",
-		wantOut: []string{"created release", "6 uploaded, 0 replaced, 0 skipped"},
+		wantOut: []string{"created release", "7 uploaded, 0 replaced, 0 skipped"},
 		check: func(t *testing.T, r result) {
-			if n := r.f.count("POST", "/releases"); n != 7 { // 1 create + 6 uploads
-				t.Errorf("POST requests = %d, want 7", n)
+			if n := r.f.count("POST", "/releases"); n != 8 { // 1 create + 7 uploads
+				t.Errorf("POST requests = %d, want 8", n)
 			}
 			for name, want := range distFiles(t, r.dist) {
 				if got, ok := r.f.asset(testTag, name); !ok || !bytes.Equal(got, want) {
@@ -149,7 +150,7 @@ func TestRun(t *testing.T) {
 	}, {
 		name:    "404 on tag creates the release, existing release is reused",
 		setup:   func(t *testing.T, f *fakeGitHub, _ string) { f.addRelease(testTag, nil) },
-		wantOut: []string{"reusing release", "6 uploaded"},
+		wantOut: []string{"reusing release", "7 uploaded"},
 		check: func(t *testing.T, r result) {
 			if n := r.f.count("POST", "/api/v3/"); n != 0 {
 				t.Errorf("release created %d times, want reuse", n)
@@ -160,13 +161,13 @@ func TestRun(t *testing.T) {
 		setup: func(t *testing.T, f *fakeGitHub, dir string) {
 			f.addRelease(testTag, distFiles(t, dir))
 		},
-		wantOut: []string{"skip    " + windows, "0 uploaded, 0 replaced, 6 skipped"},
+		wantOut: []string{"skip    " + windows, "0 uploaded, 0 replaced, 7 skipped"},
 		check: func(t *testing.T, r result) {
 			if n := r.f.count("POST", ""); n != 0 {
 				t.Errorf("%d POST requests on re-run, want 0", n)
 			}
-			if n := r.f.count("GET", "/releases/assets/"); n != 6 {
-				t.Errorf("downloaded %d assets to compare, want 6", n)
+			if n := r.f.count("GET", "/releases/assets/"); n != 7 {
+				t.Errorf("downloaded %d assets to compare, want 7", n)
 			}
 		},
 	}, {
@@ -190,7 +191,7 @@ func TestRun(t *testing.T) {
 			f.addRelease(testTag, m)
 		},
 		opts:    Options{Force: true},
-		wantOut: []string{"replace " + windows, "0 uploaded, 1 replaced, 5 skipped"},
+		wantOut: []string{"replace " + windows, "0 uploaded, 1 replaced, 6 skipped"},
 		check: func(t *testing.T, r result) {
 			if n := r.f.count("DELETE", ""); n != 1 {
 				t.Errorf("%d DELETE requests, want 1", n)
@@ -223,7 +224,7 @@ func TestRun(t *testing.T) {
 				return false
 			}
 		},
-		wantOut: []string{"6 skipped"},
+		wantOut: []string{"7 skipped"},
 		check: func(t *testing.T, r result) {
 			if n := r.f.count("POST", "/api/uploads/"); n != 1 {
 				t.Errorf("%d uploads, want the 1 that hit 422", n)
@@ -245,7 +246,7 @@ func TestRun(t *testing.T) {
 				return false
 			}
 		}(),
-		wantOut: []string{"502 Bad Gateway; retrying in 2s", "6 uploaded"},
+		wantOut: []string{"502 Bad Gateway; retrying in 2s", "7 uploaded"},
 		check: func(t *testing.T, r result) {
 			if fmt.Sprint(r.sleeps) != "[2s]" {
 				t.Errorf("sleeps = %v, want [2s]", r.sleeps)
@@ -272,7 +273,7 @@ func TestRun(t *testing.T) {
 			}
 			return false
 		},
-		wantOut: []string{"rate limited; retrying in 31s", "6 uploaded"},
+		wantOut: []string{"rate limited; retrying in 31s", "7 uploaded"},
 		check: func(t *testing.T, r result) {
 			if fmt.Sprint(r.sleeps) != "[31s]" {
 				t.Errorf("sleeps = %v, want [31s]", r.sleeps)
@@ -314,7 +315,7 @@ func TestRun(t *testing.T) {
 		name:    "dry run prints the plan without token or requests",
 		noToken: true,
 		opts:    Options{DryRun: true},
-		wantOut: []string{"dry run", "[6/6] upload  SHA256SUMS"},
+		wantOut: []string{"dry run", "[7/7] upload  SHA256SUMS"},
 		check: func(t *testing.T, r result) {
 			for name, data := range distFiles(t, r.dist) {
 				line := fmt.Sprintf("upload  %s (%d bytes, sha256 %x)", name, len(data), sha256.Sum256(data))
