@@ -10,6 +10,7 @@ import (
 
 	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/pipeline"
 	"github.com/racesyso/racesyso/pipeline/pipelinetest"
 )
 
@@ -25,6 +26,20 @@ func copyGOROOT(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// installedGOROOT builds (or reuses) our object for goos and installs it
+// with installGoroot into a fresh copy of the installed Go.
+func installedGOROOT(t *testing.T, goos string) (root string, c *pipeline.Context) {
+	t.Helper()
+	dist := pipelinetest.Objects(t, goos)
+	root = copyGOROOT(t)
+	c = pipelinetest.ForTest(t, goos)
+	c.DistDir = dist
+	if err := c.InstallGoroot(root); err != nil {
+		t.Fatal(err)
+	}
+	return root, c
 }
 
 const racyTest = `package racy
@@ -48,13 +63,7 @@ func TestInstallGorootThenRace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIP: copies the GOROOT and builds with -race; run without -short")
 	}
-	dist := pipelinetest.Objects(t, "linux")
-	root := copyGOROOT(t)
-	c := pipelinetest.ForTest(t, "linux")
-	c.DistDir = dist
-	if err := c.InstallGoroot(root); err != nil {
-		t.Fatal(err)
-	}
+	root, _ := installedGOROOT(t, "linux")
 	readme, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/README"))
 	if !strings.Contains(string(readme), "internal/amd64v1/race_linux.syso built with LLVM 81bba04449f2b776158dedd9fd9843506942e8e4 (r267674)") {
 		t.Errorf("README not updated:\n%s", readme)
@@ -108,13 +117,7 @@ func TestGoRaceTestsWithOurObject(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIP: runs Go's own race tests (about a minute); run without -short")
 	}
-	dist := pipelinetest.Objects(t, "linux")
-	root := copyGOROOT(t)
-	c := pipelinetest.ForTest(t, "linux")
-	c.DistDir = dist
-	if err := c.InstallGoroot(root); err != nil {
-		t.Fatal(err)
-	}
+	root, _ := installedGOROOT(t, "linux")
 	runs := goroot.RunRaceTests(context.Background(), root, t.Logf)
 	for _, r := range runs {
 		if !r.OK {
@@ -138,13 +141,7 @@ func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
 	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
 		t.Skip("SKIP: MinGW missing: apt-get install gcc-mingw-w64-x86-64")
 	}
-	dist := pipelinetest.Objects(t, "windows")
-	root := copyGOROOT(t)
-	c := pipelinetest.ForTest(t, "windows")
-	c.DistDir = dist
-	if err := c.InstallGoroot(root); err != nil {
-		t.Fatal(err)
-	}
+	root, c := installedGOROOT(t, "windows")
 	tmp := t.TempDir()
 	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root, filepath.Join(tmp, "out"), filepath.Join(tmp, "wineprefix"))
 	t.Logf("\n%s", strings.Join(r.Lines, "\n"))
