@@ -26,6 +26,7 @@ func TestBuiltObjectsPassObjectChecks(t *testing.T) {
 	}
 	for _, o := range objs {
 		rep.Add(verify.CheckABI(o, iface))
+		rep.Add(verify.CheckPerP(o))
 	}
 	var table bytes.Buffer
 	rep.Table(&table)

@@ -48,6 +48,9 @@ func (c *Context) Verify() error {
 	rep := verify.Run(objs, verify.Options{GOROOT: c.GOROOT(), Reference: c.referenceObjects(targets)})
 	// The 2016 per-P interface, kept as data: what an object of that age
 	// must export whatever GOROOT is at hand.
+	for _, o := range objs {
+		rep.Add(verify.CheckPerP(o))
+	}
 	if iface, err := verify.NamedInterface(Interface2016); err == nil {
 		for _, o := range objs {
 			r := verify.CheckABI(o, iface)
