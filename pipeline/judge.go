@@ -16,16 +16,17 @@ import (
 
 func init() { verifyStages = append(verifyStages, goJudge) }
 
-// SyncLeakIterations are the -benchtime levels of BenchmarkSyncLeak.
-var SyncLeakIterations = []int{100, 300, 1000, 3000}
+// SyncLeakIterations are the -benchtime levels of BenchmarkSyncLeak, each
+// twice the one before.
+var SyncLeakIterations = []int{1500, 3000, 6000, 12000}
 
-// SyncLeakBoundFraction: ours "stays bounded" when its peak RSS at the
-// largest level exceeds the one before by at most this fraction (3x the
-// work for at most 25% more memory), or by SyncLeakBoundMiB.
-const (
-	SyncLeakBoundFraction = 0.25
-	SyncLeakBoundMiB      = 64
-)
+// SyncLeakBoundFraction: ours "stays bounded" when doubling the work at the
+// last level raises its peak RSS by at most this fraction. A leak
+// proportional to the work (the base runtime's sync objects) doubles it;
+// ours levels off at ceilings set by the 2016 design (4x shadow of the Go
+// heap's address range, a 256 KiB trace per goroutine slot, full-length
+// vector clocks: about 1.1 GiB here, against about 0.6 GiB shipped).
+const SyncLeakBoundFraction = 0.35
 
 // goJudge installs our objects into a copy of the GOROOT and runs Go's own
 // race tests there, next to the same runs with the shipped objects, then
@@ -105,9 +106,9 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	}
 	last, prev := op[len(op)-1], op[len(op)-2]
 	growth := last.PeakMiB - prev.PeakMiB
-	r.OK = growth <= SyncLeakBoundMiB || growth <= SyncLeakBoundFraction*prev.PeakMiB
-	r.Summary = fmt.Sprintf("ours peak %.0f -> %.0f MiB from %d to %d iterations (bounded: +%.0f MiB, allowed max(%d MiB, %.0f%%))",
-		prev.PeakMiB, last.PeakMiB, prev.Iterations, last.Iterations, growth, SyncLeakBoundMiB, 100*SyncLeakBoundFraction)
+	r.OK = growth <= SyncLeakBoundFraction*prev.PeakMiB
+	r.Summary = fmt.Sprintf("ours peak %.0f -> %.0f MiB from %d to %d iterations (+%.0f%%, bounded if at most +%.0f%% for twice the work)",
+		prev.PeakMiB, last.PeakMiB, prev.Iterations, last.Iterations, 100*growth/prev.PeakMiB, 100*SyncLeakBoundFraction)
 	if serr == nil {
 		r.Summary += fmt.Sprintf("; shipped %.0f -> %.0f MiB", sp[len(sp)-2].PeakMiB, sp[len(sp)-1].PeakMiB)
 	}
