@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ type Options struct {
 	// Manifest carries the source and series; Build fills in Targets.
 	Manifest *manifest.Manifest
 	Log      io.Writer
-	Jobs     int // targets compiled at once; 0 means all at once
+	Jobs     int // compiles at once; 0 means runtime.NumCPU()
 	Force    bool
 	// WinePrefix is the private wine prefix of the windows smoke test;
 	// empty means BuildDir/wineprefix. It is kept between builds.
@@ -87,9 +88,16 @@ func BuildTimed(o Options) (*Timings, error) {
 	log := &syncWriter{w: o.Log}
 	jobs := o.Jobs
 	if jobs <= 0 {
-		jobs = len(o.Targets)
+		jobs = runtime.NumCPU()
 	}
-	sem := make(chan struct{}, jobs)
+	slots := newCompileSlots(jobs)
+	// Tickets: longest compile first, by the cost hints of targets.json.
+	order := append([]string{}, o.Targets...)
+	sort.SliceStable(order, func(i, j int) bool { return spec.Targets[order[i]].Cost > spec.Targets[order[j]].Cost })
+	ticket := map[string]int{}
+	for i, goos := range order {
+		ticket[goos] = i
+	}
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -102,7 +110,7 @@ func BuildTimed(o Options) (*Timings, error) {
 			defer wg.Done()
 			t0 := time.Now()
 			fmt.Fprintf(log, "[%s] started\n", goos)
-			t, compile, err := buildTarget(o, spec, goos, prev.Targets[goos], sem, log)
+			t, compile, err := buildTarget(o, spec, goos, prev.Targets[goos], slots, ticket[goos], log)
 			mu.Lock()
 			defer mu.Unlock()
 			tm.Compile[goos], tm.Target[goos] = compile, time.Since(t0).Seconds()
@@ -138,7 +146,13 @@ func BuildTimed(o Options) (*Timings, error) {
 
 // buildTarget compiles and smoke-tests one target, unless its input key
 // matches the previous build and the object in dist/ is intact.
-func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem chan struct{}, log io.Writer) (manifest.Target, float64, error) {
+func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, slots *compileSlots, ticket int, log io.Writer) (manifest.Target, float64, error) {
+	compiling := false
+	defer func() {
+		if !compiling {
+			slots.pass(ticket)
+		}
+	}()
 	srcRoot, err := filepath.Abs(o.WorkTree)
 	if err != nil {
 		return manifest.Target{}, 0, err
@@ -197,11 +211,12 @@ func buildTarget(o Options, spec Spec, goos string, prev manifest.Target, sem ch
 	if ts.Smoke.Kind == "wine" {
 		waitWine = StartWinePrefix(o.winePrefix())
 	}
-	sem <- struct{}{}
+	compiling = true
+	slots.take(ticket)
 	t0 := time.Now()
 	fmt.Fprintf(log, "[%s] compiling with %s (%s)\n", goos, tc.Name, version)
 	err = run(dir, tc.Env(dir), args...)
-	<-sem
+	slots.release()
 	if err != nil {
 		return manifest.Target{}, 0, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)
 	}

@@ -34,6 +34,9 @@ type TargetSpec struct {
 	Flags       []string  `json:"flags"`
 	Smoke       SmokeSpec `json:"smoke"`
 	Unsupported string    `json:"unsupported"`
+	// Cost is the compile's relative length (seconds alone, measured with
+	// buildTimes); longer compiles start first.
+	Cost float64 `json:"cost"`
 }
 
 // SmokeSpec says how test.c is checked against the object: "run" links and
