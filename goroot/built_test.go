@@ -142,8 +142,10 @@ func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
 		t.Skip("SKIP: MinGW missing: apt-get install gcc-mingw-w64-x86-64")
 	}
 	root, c := installedGOROOT(t, "windows")
-	tmp := t.TempDir()
-	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root, filepath.Join(tmp, "out"), filepath.Join(tmp, "wineprefix"))
+	// The prefix and the windows build cache persist in the cache directory.
+	keep := filepath.Join(c.Source.CacheDir, "windows-race-tests")
+	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root,
+		filepath.Join(t.TempDir(), "out"), filepath.Join(keep, "wineprefix"), filepath.Join(keep, "gocache"))
 	t.Logf("\n%s", strings.Join(r.Lines, "\n"))
 	if !r.OK || r.Failures != 0 {
 		t.Fatalf("windows race tests under wine: %d failures", r.Failures)

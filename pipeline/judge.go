@@ -136,8 +136,9 @@ func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, r
 	script := filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh")
 	prefix := filepath.Join(c.BuildDir, "wineprefix")
 	fmt.Fprintln(c.Log, "goroot: windows race tests under wine64, ours then shipped")
-	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix)
-	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix)
+	cache := filepath.Join(dir, "gocache-windows")
+	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix, cache)
+	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix, cache)
 	r.OK = o.OK
 	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
 	r.Details = append([]string{"ours:"}, o.Lines...)
