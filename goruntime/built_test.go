@@ -3,8 +3,6 @@ package goruntime_test
 import (
 	"context"
 	"os"
-	"os/exec"
-	"runtime"
 	"testing"
 	"time"
 
@@ -18,11 +16,8 @@ import (
 
 func needCgo(t *testing.T) {
 	t.Helper()
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skip("SKIP: the harness runs linux/amd64 objects only")
-	}
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("SKIP: no gcc for cgo (apt-get install gcc)")
+	if err := goruntime.HostSupported(); err != nil {
+		t.Skipf("SKIP: %v", err)
 	}
 }
 

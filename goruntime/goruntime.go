@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -67,6 +68,20 @@ func ObjectPathFromEnv(env, def string) string {
 		return v
 	}
 	return def
+}
+
+// HostSupported says why this machine cannot run the harness, or nil: it
+// runs linux/amd64 objects and needs a C compiler for cgo.
+func HostSupported() error {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return fmt.Errorf("the harness runs linux/amd64 race objects only (this is %s/%s)", runtime.GOOS, runtime.GOARCH)
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		if _, err := exec.LookPath("cc"); err != nil {
+			return errors.New("no C compiler for cgo: apt-get install gcc")
+		}
+	}
+	return nil
 }
 
 // Environment variables that name objects for the tests instead of the

@@ -3,23 +3,14 @@ package goruntime
 import (
 	"context"
 	"errors"
-	"os/exec"
-	"runtime"
 	"testing"
 	"time"
 )
 
 func needToolchain(t *testing.T) {
 	t.Helper()
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skip("SKIP: race objects here are linux/amd64 only")
-	}
-	for _, tool := range []string{"gcc"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if _, err := exec.LookPath("cc"); err != nil {
-				t.Skipf("SKIP: no C compiler (%s) for cgo", tool)
-			}
-		}
+	if err := HostSupported(); err != nil {
+		t.Skipf("SKIP: %v", err)
 	}
 }
 
