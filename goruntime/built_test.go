@@ -52,6 +52,19 @@ func scenarios(t *testing.T, obj string, want goruntime.Interface) {
 			t.Errorf("%s on %s failed: %s\nstderr:\n%s", r.Scenario, obj, r.Why, r.Stderr)
 		}
 	}
+	if len(rep.Results) != len(goruntime.AllScenarios) {
+		t.Errorf("got %d results, want %d", len(rep.Results), len(goruntime.AllScenarios))
+	}
+}
+
+// TestScenariosShipped runs the scenarios on Go's own shipped object, which
+// speaks the per-P interface: the harness's reference.
+func TestScenariosShipped(t *testing.T) {
+	p := goruntime.DefaultPerPObject()
+	if err := goruntime.CheckObjectExists(p); err != nil {
+		t.Skipf("SKIP: the installed Go ships no linux race object: %v", err)
+	}
+	scenarios(t, p, goruntime.PerP)
 }
 
 func TestScenariosBase(t *testing.T) { scenarios(t, baseObject(t), goruntime.Base) }

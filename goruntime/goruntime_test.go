@@ -1,10 +1,8 @@
 package goruntime
 
 import (
-	"context"
 	"errors"
 	"testing"
-	"time"
 )
 
 func needToolchain(t *testing.T) {
@@ -50,32 +48,6 @@ func TestCheckObjectExists(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
-func runAll(t *testing.T, obj string, want Interface) {
-	needToolchain(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	rep, err := RunWith(ctx, obj, Options{Log: testLog{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Object.Interface != want {
-		t.Fatalf("%s: interface %s, want %s", obj, rep.Object.Interface, want)
-	}
-	for _, r := range rep.Results {
-		t.Logf("%-8s pass=%v %s (callbacks %+v)", r.Scenario, r.Pass, r.Why, r.Callbacks)
-		if !r.Pass {
-			t.Errorf("%s on %s failed: %s\nstderr:\n%s", r.Scenario, obj, r.Why, r.Stderr)
-		}
-	}
-	if len(rep.Results) != len(AllScenarios) {
-		t.Errorf("got %d results, want %d", len(rep.Results), len(AllScenarios))
-	}
-}
-
-// TestScenariosPerP runs the scenarios on Go's own shipped object, which
-// speaks the per-P interface: the harness's reference.
-func TestScenariosPerP(t *testing.T) { runAll(t, perpObject(t), PerP) }
 
 func TestAssess(t *testing.T) {
 	mk := func(base, perp []float64) *LeakTable {
