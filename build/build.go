@@ -46,6 +46,10 @@ func (o Options) winePrefix() string {
 	return p
 }
 
+// VerifyFile is the report verify writes into dist/; a build that changes
+// an object removes it.
+const VerifyFile = "verify.json"
+
 // goDir is where buildgo.sh runs, relative to the work tree; the source
 // lists and -I flags are relative to it.
 const goDir = "lib/tsan/go"
@@ -125,6 +129,17 @@ func BuildTimed(o Options) (*Timings, error) {
 	}
 	wg.Wait()
 	tm.Wall = time.Since(start).Seconds()
+	// A verification speaks for the objects it checked: it survives a build
+	// that compiled nothing, and is withdrawn by one that changed anything.
+	changed := len(errs) > 0
+	for _, c := range tm.Compile {
+		changed = changed || c > 0
+	}
+	if !changed && prev.SameInputs(o.Manifest) {
+		o.Manifest.Verify = prev.Verify
+	} else if err := os.Remove(filepath.Join(o.DistDir, VerifyFile)); err != nil && !os.IsNotExist(err) {
+		return tm, err
+	}
 	if err := o.Manifest.Write(o.DistDir); err != nil {
 		return tm, err
 	}

@@ -74,6 +74,30 @@ func TestLinuxPipeline(t *testing.T) {
 	if again.Targets["linux"].SHA256 != lt.SHA256 {
 		t.Fatal("object changed on a no-op build")
 	}
+
+	// A verification survives a no-op build and is withdrawn by a build
+	// that compiles.
+	again.Verify = &manifest.VerifySummary{OK: true, Passed: 1, Report: build.VerifyFile}
+	if err := again.Write(c.DistDir); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(c.DistDir, build.VerifyFile), []byte(`{"ok": true}`), 0o644)
+	if err := c.BuildSyso(); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := manifest.Read(c.DistDir); m.Verify == nil {
+		t.Fatal("a no-op build withdrew the verification")
+	}
+	os.Remove(obj)
+	if err := c.BuildSyso(); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := manifest.Read(c.DistDir); m.Verify != nil {
+		t.Fatal("a build that compiled kept the old verification in manifest.json")
+	}
+	if _, err := os.Stat(filepath.Join(c.DistDir, build.VerifyFile)); !os.IsNotExist(err) {
+		t.Fatalf("a build that compiled kept %s (stat: %v)", build.VerifyFile, err)
+	}
 }
 
 // TestConflictingSeriesNamesThePatch appends a patch that cannot apply to

@@ -6,13 +6,14 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/verify"
 )
 
 // VerifyFile is the report verify writes into dist/.
-const VerifyFile = "verify.json"
+const VerifyFile = build.VerifyFile
 
 // Interface2016 names the Go-facing interface of the 2016 per-P change
 // (Go commit caa2147), kept as data in verify/data.

@@ -45,7 +45,7 @@ type distContents struct {
 // exists and reports success, and every object's digest agrees with both
 // SHA256SUMS and manifest.json. It performs no network access.
 func loadDist(dir string) (*distContents, error) {
-	if err := checkVerify(filepath.Join(dir, "verify.json")); err != nil {
+	if err := checkVerify(filepath.Join(dir, build.VerifyFile)); err != nil {
 		return nil, err
 	}
 	sums, err := readSums(filepath.Join(dir, "SHA256SUMS"))
@@ -63,6 +63,9 @@ func loadDist(dir string) (*distContents, error) {
 		present = map[string]bool{}
 	)
 	d.Manifest = man
+	if man.Verify == nil || !man.Verify.OK {
+		errs = append(errs, fmt.Errorf("manifest.json records no passing verify run for these objects (a build since the last verify withdraws it): run `go run mage.go verify`"))
+	}
 	for _, goos := range targetOSes {
 		name := objectName(goos)
 		a, err := hashAsset(dir, name, "application/octet-stream")

@@ -304,6 +304,15 @@ func TestRun(t *testing.T) {
 		},
 		wantErr: []string{"ok=false", "smoke (darwin): no race reported"},
 	}, {
+		name: "objects rebuilt since the last verify are refused",
+		dist: func(t *testing.T, dir string) {
+			var m map[string]any
+			json.Unmarshal(read(t, dir, "manifest.json"), &m)
+			delete(m, "verify") // what a build that changed an object leaves
+			writeJSON(t, dir, "manifest.json", m)
+		},
+		wantErr: []string{"manifest.json records no passing verify run", "go run mage.go verify"},
+	}, {
 		name:    "object disagreeing with SHA256SUMS and manifest is refused",
 		dist:    func(t *testing.T, dir string) { write(t, dir, "race_darwin_amd64.syso", []byte("tampered")) },
 		wantErr: []string{"race_darwin_amd64.syso has sha256", "SHA256SUMS says", "manifest.json says"},
