@@ -5,6 +5,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/racesyso/racesyso/pipeline"
 )
 
@@ -50,3 +52,9 @@ func Release(tag string) error {
 // BuildTimes measures each target's compile alone against a full concurrent
 // build (a report; dist/ is not touched).
 func BuildTimes() error { return stage((*pipeline.Context).BuildTimes) }
+
+// VerifyObjects runs the object checks on other objects: a comma list of
+// files or directories (e.g. a GOROOT's src/runtime/race/internal/amd64v1).
+func VerifyObjects(paths string) error {
+	return stage(func(c *pipeline.Context) error { return c.VerifyObjects(strings.Split(paths, ",")) })
+}

@@ -118,3 +118,38 @@ func (c *Context) referenceObjects(targets []string) map[string]string {
 	}
 	return refs
 }
+
+// VerifyObjects runs the object checks (format, ABI, per-P shape, imports,
+// glibc floor, instruction set) on any race objects: files, or directories
+// whose race_*.syso files are taken (a GOROOT's
+// src/runtime/race/internal/amd64v1, say). It prints the table and writes
+// nothing.
+func (c *Context) VerifyObjects(paths []string) error {
+	var objs []verify.Object
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if !st.IsDir() {
+			objs = append(objs, verify.Object{Path: p})
+			continue
+		}
+		matches, _ := filepath.Glob(filepath.Join(p, "race_*.syso"))
+		for _, m := range matches {
+			objs = append(objs, verify.Object{Path: m})
+		}
+	}
+	if len(objs) == 0 {
+		return fmt.Errorf("no race_*.syso objects in %v", paths)
+	}
+	rep := verify.Run(objs, verify.Options{GOROOT: c.GOROOT()})
+	for _, o := range objs {
+		rep.Add(verify.CheckPerP(o))
+	}
+	rep.Table(c.Log)
+	if !rep.OK {
+		return fmt.Errorf("verify failed: see the FAIL rows above")
+	}
+	return nil
+}
