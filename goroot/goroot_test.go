@@ -43,8 +43,11 @@ func fakeGOROOT(t *testing.T, real string, old bool) string {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"src/runtime/race.go", "src/runtime/race_amd64.s", "src/runtime/race/race.go", "src/runtime/race/README", "src/runtime/race/race_darwin_amd64.go", "VERSION"} {
+	for _, f := range []string{"src/runtime/race.go", "src/runtime/race_amd64.s", "src/runtime/race/race.go", "src/runtime/race/README", "VERSION"} {
 		cp(f, f)
+	}
+	if !old { // older Go has no list of the darwin object's dynamic imports
+		cp("src/runtime/race/race_darwin_amd64.go", "src/runtime/race/race_darwin_amd64.go")
 	}
 	for _, goos := range []string{"linux", "darwin", "windows", "freebsd"} {
 		if old {
@@ -177,12 +180,17 @@ func TestInstall(t *testing.T) {
 func TestInstallOldLayout(t *testing.T) {
 	real := realGOROOT(t)
 	root := fakeGOROOT(t, real, true)
-	from := releaseDir(t, real, nil, "windows")
+	from := releaseDir(t, real, nil, "windows", "darwin")
 	if err := Install(options(root, from)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(RaceDir(root), "race_windows_amd64.patch")); err != nil {
-		t.Fatalf("old layout: %v", err)
+	for _, p := range []string{"race_windows_amd64.patch", "race_darwin_amd64.patch"} {
+		if _, err := os.Stat(filepath.Join(RaceDir(root), p)); err != nil {
+			t.Fatalf("old layout: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(RaceDir(root), "race_darwin_amd64.go")); !os.IsNotExist(err) {
+		t.Fatalf("old layout got a darwin dynamic-import list it does not use (stat: %v)", err)
 	}
 }
 

@@ -107,7 +107,10 @@ func Install(o InstallOptions) error {
 			fmt.Fprintf(o.Log, "installGoroot: %s -> %s\n", t.Object, s.Syso)
 			readme = append(readme, ReadmeLine(s, m, t, Version(o.GOROOT)))
 		}
-		if g == "darwin" {
+		// Go >= 1.20 links darwin race binaries internally and lists the
+		// object's dynamic imports in race_darwin_amd64.go; older Go links
+		// externally and has no such list, which must not be added there.
+		if _, err := os.Stat(filepath.Join(RaceDir(o.GOROOT), "race_darwin_amd64.go")); g == "darwin" && err == nil {
 			if err := writeDarwinImports(o.GOROOT, filepath.Join(o.GOROOT, slots[0].Syso), o.Log); err != nil {
 				return err
 			}

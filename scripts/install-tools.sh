@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every toolchain racesyso uses, from the registries this project
 # reaches by package name. Safe to re-run: it installs only what is missing.
-#   Debian: git, clang, lld (linux object and smoke test), MinGW-w64 (windows
+#   Debian: git, gcc (cgo), clang, lld (linux object and smoke test), MinGW-w64 (windows
 #           object), wine64 (runs the windows smoke test)
 #   PyPI:   ziglang (darwin and freebsd cross compiler; bundles their libc headers)
 # Set RACESYSO_SKIP_CROSS=1 to install only what the linux target needs.
@@ -12,6 +12,8 @@ ZIG_VERSION=0.17.1   # keep in step with toolchain.ZigVersion
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have git || need_apt+=(git)
+have gcc || need_apt+=(gcc)          # cgo: the verify harness and Go's -race builds
+have python3 || need_apt+=(python3 python3-pip)
 have clang || need_apt+=(clang)
 have ld.lld || need_apt+=(lld)
 if [ "${RACESYSO_SKIP_CROSS:-0}" != 1 ]; then
