@@ -2,6 +2,7 @@ package goroot_test
 
 import (
 	"context"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,7 @@ func copyGOROOT(t *testing.T) string {
 	t.Helper()
 	src, err := goroot.Default()
 	if err != nil {
-		t.Skipf("SKIP: %v", err)
+		testenv.Skip(t, "%v", err)
 	}
 	dst := filepath.Join(t.TempDir(), "goroot")
 	if err := goroot.Copy(src, dst); err != nil {
@@ -60,9 +61,7 @@ func TestRacy(t *testing.T) {
 // GOROOT with installGoroot and checks that `go test -race` of a racy
 // program reports the race, and that README and .patch were written.
 func TestInstallGorootThenRace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: copies the GOROOT and builds with -race; run without -short")
-	}
+	testenv.SkipIfShort(t, "copies the GOROOT and builds with -race")
 	root, _ := installedGOROOT(t, "linux")
 	readme, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/README"))
 	if !strings.Contains(string(readme), "internal/amd64v1/race_linux.syso built with LLVM 81bba04449f2b776158dedd9fd9843506942e8e4 (r267674)") {
@@ -92,9 +91,7 @@ func TestInstallGorootThenRace(t *testing.T) {
 // Go 1.26 imports; installGoroot names the missing symbols and changes
 // nothing.
 func TestInstallGorootRefusesThePreSplitObject(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: copies the GOROOT; run without -short")
-	}
+	testenv.SkipIfShort(t, "copies the GOROOT")
 	base := pipelinetest.BaseObject(t, "linux")
 	root := copyGOROOT(t)
 	before, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.syso"))
@@ -114,9 +111,7 @@ func TestInstallGorootRefusesThePreSplitObject(t *testing.T) {
 // `go test -race -short runtime/race` (TestRace must pass every case,
 // TestOutput must pass) and sync, sync/atomic with our linux object.
 func TestGoRaceTestsWithOurObject(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: runs Go's own race tests (about a minute); run without -short")
-	}
+	testenv.SkipIfShort(t, "runs Go's own race tests (about a minute)")
 	root, _ := installedGOROOT(t, "linux")
 	runs := goroot.RunRaceTests(context.Background(), root, t.Logf)
 	for _, r := range runs {
@@ -132,14 +127,12 @@ func TestGoRaceTestsWithOurObject(t *testing.T) {
 // TestGoWindowsRaceTestsUnderWine cross-builds Go's windows race tests with
 // MinGW and runs them under wine64 with our windows object.
 func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: Go's windows race tests under wine take minutes; run without -short")
-	}
+	testenv.SkipIfShort(t, "Go's windows race tests under wine take minutes")
 	if _, err := os.Stat(build.Wine64); err != nil {
-		t.Skipf("SKIP: %s missing: apt-get install wine64", build.Wine64)
+		testenv.Skip(t, "%s missing: apt-get install wine64", build.Wine64)
 	}
 	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
-		t.Skip("SKIP: MinGW missing: apt-get install gcc-mingw-w64-x86-64")
+		testenv.Skip(t, "MinGW missing: apt-get install gcc-mingw-w64-x86-64")
 	}
 	root, c := installedGOROOT(t, "windows")
 	// The prefix and the windows build cache persist in the cache directory.

@@ -2,6 +2,7 @@ package goroot
 
 import (
 	"bytes"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,10 +19,10 @@ func realGOROOT(t *testing.T) string {
 	t.Helper()
 	root, err := Default()
 	if err != nil {
-		t.Skipf("SKIP: %v", err)
+		testenv.Skip(t, "%v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "src/runtime/race/internal/amd64v1/race_linux.syso")); err != nil {
-		t.Skipf("SKIP: this Go (%s) ships no amd64v1 race objects: %v", root, err)
+		testenv.Skip(t, "this Go (%s) ships no amd64v1 race objects: %v", root, err)
 	}
 	return root
 }

@@ -2,6 +2,7 @@ package goroot
 
 import (
 	"context"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -10,9 +11,7 @@ import (
 // TestMeasureLimitsShipped measures the installed Go's own object, whose
 // figures are the reference for ours (verify prints both).
 func TestMeasureLimitsShipped(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: builds and runs -race programs; run without -short")
-	}
+	testenv.SkipIfShort(t, "builds and runs -race programs")
 	root := realGOROOT(t)
 	_, file, _, _ := runtime.Caller(0)
 	l, err := MeasureLimits(context.Background(), root, filepath.Dir(filepath.Dir(file)), t.TempDir())

@@ -2,6 +2,7 @@ package goruntime_test
 
 import (
 	"context"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 func needCgo(t *testing.T) {
 	t.Helper()
 	if err := goruntime.HostSupported(); err != nil {
-		t.Skipf("SKIP: %v", err)
+		testenv.Skip(t, "%v", err)
 	}
 }
 
@@ -62,7 +63,7 @@ func scenarios(t *testing.T, obj string, want goruntime.Interface) {
 func TestScenariosShipped(t *testing.T) {
 	p := goruntime.DefaultPerPObject()
 	if err := goruntime.CheckObjectExists(p); err != nil {
-		t.Skipf("SKIP: the installed Go ships no linux race object: %v", err)
+		testenv.Skip(t, "the installed Go ships no linux race object: %v", err)
 	}
 	scenarios(t, p, goruntime.PerP)
 }
@@ -75,9 +76,7 @@ func TestScenariosOurs(t *testing.T) { scenarios(t, ourObject(t), goruntime.PerP
 // ours: the base must grow with the work, ours must level off. About 10 s
 // and ~650 MiB RSS in the base process, so skipped with -short.
 func TestLeakTable(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: leak table takes ~10 s and ~650 MiB; run without -short")
-	}
+	testenv.SkipIfShort(t, "leak table takes ~10 s and ~650 MiB")
 	needCgo(t)
 	base, ours := baseObject(t), ourObject(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

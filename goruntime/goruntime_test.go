@@ -2,13 +2,14 @@ package goruntime
 
 import (
 	"errors"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"testing"
 )
 
 func needToolchain(t *testing.T) {
 	t.Helper()
 	if err := HostSupported(); err != nil {
-		t.Skipf("SKIP: %v", err)
+		testenv.Skip(t, "%v", err)
 	}
 }
 
@@ -16,7 +17,7 @@ func perpObject(t *testing.T) string {
 	t.Helper()
 	p := ObjectPathFromEnv(EnvPerPObject, DefaultPerPObject())
 	if err := CheckObjectExists(p); err != nil {
-		t.Skipf("SKIP: per-P race object missing: %v; set %s", err, EnvPerPObject)
+		testenv.Skip(t, "per-P race object missing: %v; set %s", err, EnvPerPObject)
 	}
 	return p
 }

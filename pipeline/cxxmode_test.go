@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"github.com/racesyso/racesyso/internal/testenv"
 	"testing"
 
 	"github.com/racesyso/racesyso/build"
@@ -11,9 +12,7 @@ import (
 // (non-Go) ThreadSanitizer runtime and sanitizer_common still compile, for
 // both deadlock detector versions.
 func TestCxxModeStillCompiles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: the C/C++-mode compile check runs ~130 compiles; run without -short")
-	}
+	testenv.SkipIfShort(t, "the C/C++-mode compile check runs ~130 compiles")
 	c := pipelinetest.Shared(t)
 	if err := pipelinetest.Locked(t, c, func() error {
 		if err := c.Checkout(); err != nil {

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"github.com/racesyso/racesyso/internal/testenv"
 	"testing"
 
 	"github.com/racesyso/racesyso/build"
@@ -12,9 +13,7 @@ import (
 // temporary directory and compares every object with the shared build made
 // elsewhere: the same inputs must give the same bytes.
 func TestReproducibleAcrossDirectories(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: builds all four targets twice; run without -short")
-	}
+	testenv.SkipIfShort(t, "builds all four targets twice")
 	shared := pipelinetest.Objects(t, build.AllTargets...)
 	c := pipelinetest.ForTest(t, build.AllTargets...)
 	for _, stage := range []func() error{c.Checkout, c.Patch, c.BuildSyso} {

@@ -93,6 +93,35 @@ func (t Toolchain) Version() (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
+// AllMissing reports whether err consists of missing toolchains only: a
+// MissingError (possibly wrapped), or a join of errors (errors.Join, or any
+// error with Unwrap() []error) each of which consists of missing toolchains
+// only. It returns them. A join with any other error in it is not "missing":
+// a real compile failure next to a missing zig must not be mistaken for one.
+func AllMissing(err error) ([]*MissingError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	if m, ok := err.(*MissingError); ok {
+		return []*MissingError{m}, true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		var all []*MissingError
+		for _, e := range u.Unwrap() {
+			ms, ok := AllMissing(e)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, ms...)
+		}
+		return all, len(all) > 0
+	case interface{ Unwrap() error }:
+		return AllMissing(u.Unwrap())
+	}
+	return nil, false
+}
+
 // IsMissing reports whether err (or one it wraps) is a MissingError.
 func IsMissing(err error) (*MissingError, bool) {
 	var m *MissingError

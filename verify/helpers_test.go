@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,7 +21,7 @@ func shipped(t *testing.T, goos string) Object {
 	t.Helper()
 	p := filepath.Join(runtime.GOROOT(), "src", "runtime", "race", "internal", "amd64v1", "race_"+goos+".syso")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("SKIP: no shipped race object for %s: %v", goos, err)
+		testenv.Skip(t, "no shipped race object for %s: %v", goos, err)
 	}
 	return Object{Path: p, GOOS: goos}
 }

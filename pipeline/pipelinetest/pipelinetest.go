@@ -2,9 +2,11 @@
 package pipelinetest
 
 import (
+	"github.com/racesyso/racesyso/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/racesyso/racesyso/pipeline"
@@ -34,14 +36,20 @@ func ForTest(t testing.TB, targets ...string) *pipeline.Context {
 		t.Fatal(err)
 	}
 	if ok, why := source.Available(c.Source); !ok {
-		t.Skipf("SKIP: %s; set COMPILER_RT_URL to a compiler-rt mirror (or run `go run mage.go checkout` once) to run this test", why)
+		testenv.Skip(t, "%s; set COMPILER_RT_URL to a compiler-rt mirror (or run `go run mage.go checkout` once) to run this test", why)
 	}
 	return c
 }
 
+// skipIfMissingToolchain skips (fails in strict mode) when err is made of
+// missing toolchains only; any other error is left to the caller to fail on.
 func skipIfMissingToolchain(t testing.TB, err error) {
 	t.Helper()
-	if m, ok := toolchain.IsMissing(err); ok {
-		t.Skipf("SKIP: %v", m)
+	if ms, ok := toolchain.AllMissing(err); ok {
+		var why []string
+		for _, m := range ms {
+			why = append(why, m.Error())
+		}
+		testenv.Skip(t, "%s", strings.Join(why, "; "))
 	}
 }
