@@ -2,7 +2,6 @@ package goroot_test
 
 import (
 	"context"
-	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/pipeline"
 	"github.com/racesyso/racesyso/pipeline/pipelinetest"
 )
@@ -115,11 +115,11 @@ func TestGoRaceTestsWithOurObject(t *testing.T) {
 	root, _ := installedGOROOT(t, "linux")
 	runs := goroot.RunRaceTests(context.Background(), root, t.Logf)
 	for _, r := range runs {
-		if !r.OK {
-			t.Errorf("%s failed: %v\n%s", r.Name, r.Failures, r.Tail)
+		if ok, why := r.Judge(); !ok {
+			t.Errorf("%s: %s: %v\n%s", r.Name, why, r.Failures, r.Tail)
 		}
-		if r.Name == "runtime/race" && (r.Total < 300 || r.Passed != r.Total) {
-			t.Errorf("TestRace: %d of %d cases passed", r.Passed, r.Total)
+		if r.Name == "runtime/race" && r.Total < 300 {
+			t.Errorf("TestRace: only %d cases", r.Total)
 		}
 	}
 }

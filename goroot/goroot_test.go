@@ -2,13 +2,13 @@ package goroot
 
 import (
 	"bytes"
-	"github.com/racesyso/racesyso/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/verify"
 )

@@ -28,6 +28,42 @@ func Copy(src, dst string) error {
 	return nil
 }
 
+// SyncLeakIterations are the -benchtime levels of BenchmarkSyncLeak, each
+// twice the one before. The 2016 runtime fills its fixed ceilings up to about
+// 12000x, so the last doubling must go past that to show the level; the four
+// levels take about 5 minutes for ours.
+var SyncLeakIterations = []int{3000, 6000, 12000, 24000}
+
+// SyncLeakBoundFraction is how much the peak RSS may grow, as a fraction,
+// when the last level doubles the work, for the memory to count as bounded.
+// A leak proportional to the work doubles the work-dependent part of the
+// RSS: the pre-split object's harness series grows by about +80% on its last
+// doubling, a pure leak by +100%. A bounded runtime that is still filling
+// its fixed ceilings (shadow, per-goroutine traces, clocks) grows by less:
+// Go's shipped object by about +25-30% from 12000x to 24000x. The bound sits
+// between the two; TestSyncLeakBoundedRejectsGrowth and the base object's
+// series in goruntime's TestLeakTable are its negative controls.
+const SyncLeakBoundFraction = 0.35
+
+// SyncLeakBounded judges a BenchmarkSyncLeak series: bounded when the peak
+// RSS grows by at most SyncLeakBoundFraction from the next-to-last level to
+// the last, which must double the work.
+func SyncLeakBounded(pts []LeakPoint) (bool, string) {
+	if len(pts) < 2 {
+		return false, fmt.Sprintf("need at least 2 work levels, have %d", len(pts))
+	}
+	prev, last := pts[len(pts)-2], pts[len(pts)-1]
+	if last.Iterations != 2*prev.Iterations {
+		return false, fmt.Sprintf("the last level (%d) must double the one before (%d)", last.Iterations, prev.Iterations)
+	}
+	if prev.PeakMiB <= 0 || last.PeakMiB <= 0 {
+		return false, fmt.Sprintf("no peak RSS measured (%.0f, %.0f MiB)", prev.PeakMiB, last.PeakMiB)
+	}
+	growth := (last.PeakMiB - prev.PeakMiB) / prev.PeakMiB
+	return growth <= SyncLeakBoundFraction, fmt.Sprintf("peak %.0f -> %.0f MiB from %d to %d iterations (%+.0f%%, bounded if at most +%.0f%% for twice the work)",
+		prev.PeakMiB, last.PeakMiB, prev.Iterations, last.Iterations, 100*growth, 100*SyncLeakBoundFraction)
+}
+
 // TestRun is one `go test -race` invocation in a GOROOT.
 type TestRun struct {
 	Name     string   `json:"name"`
@@ -38,6 +74,23 @@ type TestRun struct {
 	Total    int      `json:"total,omitempty"`  // TestRace: cases run
 	Failures []string `json:"failures,omitempty"`
 	Tail     string   `json:"-"`
+	// Cases: TestRace's case count is part of the verdict.
+	Cases bool `json:"-"`
+}
+
+// Judge is the run's verdict: go test passed and, where the suite counts
+// TestRace's cases, the count was read and every case passed. A count that
+// cannot be read fails: a TestRace that ran no case proved nothing.
+func (r TestRun) Judge() (bool, string) {
+	switch {
+	case !r.OK:
+		return false, "go test failed"
+	case r.Cases && r.Total == 0:
+		return false, "TestRace's case count (\"Passed N of M tests\") is not in the output"
+	case r.Cases && r.Passed != r.Total:
+		return false, fmt.Sprintf("TestRace passed %d of %d cases", r.Passed, r.Total)
+	}
+	return true, "ok"
 }
 
 // RaceTestSuites are the runs of Go's own race tests that judge an object:
@@ -47,9 +100,12 @@ type TestRun struct {
 var RaceTestSuites = []struct {
 	Name string
 	Args []string
+	// Cases: the output must count TestRace's cases ("Passed N of M
+	// tests"), all of which must pass.
+	Cases bool
 }{
-	{"runtime/race", []string{"test", "-race", "-short", "-count=1", "-v", "runtime/race"}},
-	{"sync, sync/atomic", []string{"test", "-race", "-short", "-count=1", "sync", "sync/atomic"}},
+	{"runtime/race", []string{"test", "-race", "-short", "-count=1", "-v", "runtime/race"}, true},
+	{"sync, sync/atomic", []string{"test", "-race", "-short", "-count=1", "sync", "sync/atomic"}, false},
 }
 
 var (
@@ -63,7 +119,7 @@ func RunRaceTests(ctx context.Context, goroot string, log func(string, ...any)) 
 	for _, s := range RaceTestSuites {
 		t0 := time.Now()
 		out, err := goCommand(ctx, goroot, s.Args...)
-		r := TestRun{Name: s.Name, Args: s.Args, OK: err == nil, Seconds: time.Since(t0).Seconds(), Tail: tail(out, 3000)}
+		r := TestRun{Name: s.Name, Args: s.Args, OK: err == nil, Cases: s.Cases, Seconds: time.Since(t0).Seconds(), Tail: tail(out, 3000)}
 		if m := passedRe.FindStringSubmatch(out); m != nil {
 			r.Passed, _ = strconv.Atoi(m[1])
 			r.Total, _ = strconv.Atoi(m[2])

@@ -2,10 +2,11 @@ package goroot
 
 import (
 	"context"
-	"github.com/racesyso/racesyso/internal/testenv"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/testenv"
 )
 
 // TestMeasureLimitsShipped measures the installed Go's own object, whose

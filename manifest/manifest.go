@@ -63,10 +63,11 @@ type Target struct {
 
 // VerifySummary is what `mage verify` concluded.
 type VerifySummary struct {
-	OK     bool   `json:"ok"`
-	Passed int    `json:"passed"`
-	Failed int    `json:"failed"`
-	Report string `json:"report"`
+	OK      bool   `json:"ok"` // no check failed
+	Passed  int    `json:"passed"`
+	Failed  int    `json:"failed"`
+	Skipped int    `json:"skipped"` // checks not run: nothing proved
+	Report  string `json:"report"`
 }
 
 // Read loads dir/manifest.json; a missing file gives an empty manifest and

@@ -12,15 +12,13 @@ import (
 	"github.com/racesyso/racesyso/verify"
 )
 
-func init() { verifyStages = append(verifyStages, harnessChecks) }
-
 // harnessChecks plays the Go runtime's side against the linux object with
 // the cgo harness (race, no race, getProc, free from GC context) and runs
 // the BenchmarkSyncLeak pattern against the base object and ours.
 func harnessChecks(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	t, ok := m.Targets["linux"]
 	if !ok {
-		rep.Add(verify.Result{Name: "harness", Target: "linux", OK: true, Summary: "not run: no linux object in dist/ (the harness runs linux objects only)"})
+		rep.Add(verify.Skip("harness", "linux", "not run: no linux object in dist/ (the harness runs linux objects only; build with RACE_TARGETS including linux)"))
 		return
 	}
 	obj := filepath.Join(c.DistDir, t.Object)
@@ -34,7 +32,7 @@ func harnessChecks(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	}
 	for _, r := range hr.Results {
 		rep.Add(verify.Result{
-			Name: "harness/" + string(r.Scenario), Target: obj, OK: r.Pass,
+			Name: "harness/" + string(r.Scenario), Target: obj, Status: verify.PassIf(r.Pass),
 			Summary:  fmt.Sprintf("%s interface: %s", hr.Object.Interface, r.Why),
 			Proved:   "the object behaves as the Go runtime expects for this scenario, driven through its C API by a cgo program",
 			Unproved: "the real Go runtime's calling pattern (see the goroot checks)",
@@ -56,7 +54,7 @@ func harnessChecks(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	a := tab.Assess()
 	first, last := tab.Rows[0], tab.Rows[len(tab.Rows)-1]
 	rep.Add(verify.Result{
-		Name: "leak", Target: obj, OK: a.OK(),
+		Name: "leak", Target: obj, Status: verify.PassIf(a.OK()),
 		Summary: fmt.Sprintf("RSS from %dx to %dx work: base %.0f -> %.0f MiB, ours %.0f -> %.0f MiB (base grows: %v, ours levels off: %v)",
 			first.Work, last.Work, first.BaseMiB, last.BaseMiB, first.PerPMiB, last.PerPMiB, a.BaseGrows, a.PerPLevelsOff),
 		Proved:   "sync objects of memory freed with no goroutine at hand (GC) are reclaimed, where the base object leaks them (Go issue 14533)",

@@ -14,40 +14,24 @@ import (
 	"github.com/racesyso/racesyso/verify"
 )
 
-func init() { verifyStages = append(verifyStages, goJudge) }
-
-// SyncLeakIterations are the -benchtime levels of BenchmarkSyncLeak, each
-// twice the one before. Ours fills its ceilings up to about 12000x (measured:
-// 994 MiB at 12000x, 1082 MiB at 24000x), so the last doubling must go past
-// that to show the level; the four levels take about 5 minutes for ours.
-var SyncLeakIterations = []int{3000, 6000, 12000, 24000}
-
-// SyncLeakBoundFraction: ours "stays bounded" when doubling the work at the
-// last level raises its peak RSS by at most this fraction. A leak
-// proportional to the work (the base runtime's sync objects) doubles it;
-// ours levels off at ceilings set by the 2016 design (4x shadow of the Go
-// heap's address range, a 256 KiB trace per goroutine slot, full-length
-// vector clocks: about 1.1 GiB here, against about 0.6 GiB shipped).
-const SyncLeakBoundFraction = 0.35
-
 // goJudge installs our objects into a copy of the GOROOT and runs Go's own
 // race tests there, next to the same runs with the shipped objects, then
 // BenchmarkSyncLeak with both. RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out
 // (the report says so).
 func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	if os.Getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1" {
-		rep.Add(verify.Result{Name: "goroot", Target: "linux", OK: true, Summary: "SKIPPED: RACESYSO_SKIP_GOROOT_TESTS=1; Go's own race tests were not run"})
+		rep.Add(verify.Skip("goroot", "linux", "RACESYSO_SKIP_GOROOT_TESTS=1: Go's own race tests, BenchmarkSyncLeak and the limits were not run"))
 		return
 	}
 	if _, ok := m.Targets["linux"]; !ok {
-		rep.Add(verify.Result{Name: "goroot", Target: "linux", OK: true, Summary: "not run: no linux object in dist/"})
+		rep.Add(verify.Skip("goroot", "linux", "not run: no linux object in dist/ (Go's race tests run on linux; build with RACE_TARGETS including linux)"))
 		return
 	}
 	shipped := c.GOROOT()
 	if shipped == "" {
 		var err error
 		if shipped, err = goroot.Default(); err != nil {
-			rep.Add(verify.Result{Name: "goroot", Target: "linux", Summary: err.Error()})
+			rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: err.Error()})
 			return
 		}
 	}
@@ -62,7 +46,7 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 		err = c.installInto(ours, []string{"linux"})
 	}
 	if err != nil {
-		rep.Add(verify.Result{Name: "goroot", Target: "linux", Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
+		rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
 		return
 	}
 	if _, ok := m.Targets["windows"]; ok {
@@ -72,26 +56,27 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	shippedRuns := goroot.RunRaceTests(ctx, shipped, logf)
 	for i, o := range oursRuns {
 		s := shippedRuns[i]
-		ok := o.OK && (o.Total == 0 || o.Passed == o.Total)
+		ok, why := o.Judge()
 		r := verify.Result{
-			Name: "goroot/" + o.Name, Target: "linux", OK: ok,
+			Name: "goroot/" + o.Name, Target: "linux", Status: verify.PassIf(ok),
 			Summary:  fmt.Sprintf("ours: %s in %.0fs; shipped: %s in %.0fs", describe(o), o.Seconds, describe(s), s.Seconds),
 			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
 			Unproved: "other packages' race tests; GOAMD64=v3 builds use the same object",
 		}
 		if !ok {
+			r.Summary = why + "; " + r.Summary
 			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
 		}
 		rep.Add(r)
 	}
 	c.limits(ctx, shipped, ours, dir, rep)
-	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", SyncLeakIterations)
-	op, oerr := goroot.SyncLeak(ctx, ours, dir, SyncLeakIterations)
-	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), SyncLeakIterations)
+	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", goroot.SyncLeakIterations)
+	op, oerr := goroot.SyncLeak(ctx, ours, dir, goroot.SyncLeakIterations)
+	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), goroot.SyncLeakIterations)
 	r := verify.Result{Name: "goroot/BenchmarkSyncLeak", Target: "linux",
 		Proved: "peak RSS of Go's own BenchmarkSyncLeak under -race stays bounded as the work grows"}
 	if oerr != nil {
-		r.Summary = oerr.Error()
+		r.Status, r.Summary = verify.Failed, oerr.Error()
 		rep.Add(r)
 		return
 	}
@@ -106,13 +91,11 @@ func goJudge(c *Context, m *manifest.Manifest, rep *verify.Report) {
 	for _, l := range r.Details {
 		logf("  %s", l)
 	}
-	last, prev := op[len(op)-1], op[len(op)-2]
-	growth := last.PeakMiB - prev.PeakMiB
-	r.OK = growth <= SyncLeakBoundFraction*prev.PeakMiB
-	r.Summary = fmt.Sprintf("ours peak %.0f -> %.0f MiB from %d to %d iterations (+%.0f%%, bounded if at most +%.0f%% for twice the work)",
-		prev.PeakMiB, last.PeakMiB, prev.Iterations, last.Iterations, 100*growth/prev.PeakMiB, 100*SyncLeakBoundFraction)
+	ok, summary := goroot.SyncLeakBounded(op)
+	r.Status, r.Summary = verify.PassIf(ok), "ours "+summary
 	if serr == nil {
-		r.Summary += fmt.Sprintf("; shipped %.0f -> %.0f MiB", sp[len(sp)-2].PeakMiB, sp[len(sp)-1].PeakMiB)
+		_, ssum := goroot.SyncLeakBounded(sp)
+		r.Summary += "; shipped " + ssum
 	}
 	rep.Add(r)
 }
@@ -124,12 +107,12 @@ func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, r
 		Proved:   "Go's own windows/amd64 race tests (runtime/race incl. TestRace and TestOutput, sync, sync/atomic), cross-built with MinGW, pass under wine64 with our object",
 		Unproved: "a real Windows kernel: wine is not Windows (the release workflow runs the smoke test on a Windows runner)"}
 	if _, err := os.Stat(build.Wine64); err != nil {
-		r.Summary = "wine64 is missing: install it with `apt-get install wine64` (or run `go run mage.go tools`)"
+		r.Status, r.Summary = verify.Skipped, "not run: wine64 is missing: install it with `apt-get install wine64` (or run `go run mage.go tools`)"
 		rep.Add(r)
 		return
 	}
 	if err := c.installInto(ours, []string{"windows"}); err != nil {
-		r.Summary = "cannot install our windows object: " + err.Error()
+		r.Status, r.Summary = verify.Failed, "cannot install our windows object: "+err.Error()
 		rep.Add(r)
 		return
 	}
@@ -139,7 +122,7 @@ func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, r
 	cache := filepath.Join(dir, "gocache-windows")
 	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix, cache)
 	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix, cache)
-	r.OK = o.OK
+	r.Status = verify.PassIf(o.OK)
 	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
 	r.Details = append([]string{"ours:"}, o.Lines...)
 	r.Details = append(r.Details, "shipped:")
@@ -154,11 +137,11 @@ func (c *Context) limits(ctx context.Context, shipped, ours, dir string, rep *ve
 	fmt.Fprintln(c.Log, "goroot: known limits (live goroutines, goroutine start/exit, reports per racy range access), ours then shipped")
 	o, oerr := goroot.MeasureLimits(ctx, ours, c.Root, filepath.Join(dir, "limits-ours"))
 	s, serr := goroot.MeasureLimits(ctx, shipped, c.Root, filepath.Join(dir, "limits-shipped"))
-	r := verify.Result{Name: "goroot/limits", Target: "linux", OK: true,
+	r := verify.Result{Name: "goroot/limits", Target: "linux", Status: verify.Passed,
 		Proved:   "measured, not judged: these are the next performance goals",
 		Unproved: "that the limits matter for a given program"}
 	if oerr != nil || serr != nil {
-		r.Summary = fmt.Sprintf("could not measure: ours: %v; shipped: %v", oerr, serr)
+		r.Status, r.Summary = verify.Skipped, fmt.Sprintf("could not measure: ours: %v; shipped: %v", oerr, serr)
 		rep.Add(r)
 		return
 	}

@@ -1,10 +1,10 @@
 package pipeline_test
 
 import (
-	"github.com/racesyso/racesyso/internal/testenv"
 	"testing"
 
 	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/pipeline/pipelinetest"
 )

@@ -63,8 +63,8 @@ func loadDist(dir string) (*distContents, error) {
 		present = map[string]bool{}
 	)
 	d.Manifest = man
-	if man.Verify == nil || !man.Verify.OK {
-		errs = append(errs, fmt.Errorf("manifest.json records no passing verify run for these objects (a build since the last verify withdraws it): run `go run mage.go verify`"))
+	if man.Verify == nil || !man.Verify.OK || man.Verify.Failed > 0 || man.Verify.Skipped > 0 {
+		errs = append(errs, fmt.Errorf("manifest.json records no complete, passing verify run for these objects (a build since the last verify withdraws it; a skipped check counts as not run): run `go run mage.go verify`"))
 	}
 	for _, goos := range targetOSes {
 		name := objectName(goos)
@@ -158,16 +158,25 @@ func checkVerify(path string) error {
 	if len(v.Results) == 0 {
 		return fmt.Errorf("refusing to publish: %s holds no results", path)
 	}
-	var failed []string
+	// Every check must have run and passed: a skipped check proved nothing,
+	// and a result without a known status (an older verify.json) is refused.
+	var failed, skipped []string
 	for _, r := range v.Results {
-		if !r.OK {
-			failed = append(failed, fmt.Sprintf("%s (%s): %s", r.Name, r.Target, r.Summary))
+		switch r.Status {
+		case verify.Passed:
+		case verify.Skipped:
+			skipped = append(skipped, fmt.Sprintf("%s (%s): %s", r.Name, r.Target, r.Summary))
+		default:
+			failed = append(failed, fmt.Sprintf("%s (%s) %q: %s", r.Name, r.Target, r.Status, r.Summary))
 		}
 	}
-	if !v.OK || len(failed) > 0 {
+	if !v.OK || len(failed) > 0 || len(skipped) > 0 {
 		msg := fmt.Sprintf("refusing to publish: %s reports ok=%t", path, v.OK)
 		if len(failed) > 0 {
 			msg += "; failed checks: " + strings.Join(failed, "; ")
+		}
+		if len(skipped) > 0 {
+			msg += "; checks not run (run `go run mage.go verify` where they can run): " + strings.Join(skipped, "; ")
 		}
 		return errors.New(msg)
 	}

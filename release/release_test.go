@@ -56,10 +56,10 @@ func makeDist(t *testing.T) string {
 		"source":  map[string]any{"url": "https://github.com/llvm-mirror/compiler-rt.git", "commit": "81bba04449f2b776158dedd9fd9843506942e8e4", "svn_revision": 267674},
 		"patches": []any{map[string]any{"name": "0001-fix.patch", "sha256": "00"}},
 		"targets": targets,
-		"verify":  map[string]any{"ok": true},
+		"verify":  map[string]any{"ok": true, "passed": 1},
 	})
 	writeJSON(t, dir, "verify.json", map[string]any{"ok": true, "results": []any{
-		map[string]any{"name": "smoke", "target": "linux", "ok": true, "summary": "race reported"},
+		map[string]any{"name": "smoke", "target": "linux", "status": "passed", "summary": "race reported"},
 	}})
 	return dir
 }
@@ -299,10 +299,36 @@ func TestRun(t *testing.T) {
 		name: "verify.json ok=false is refused",
 		dist: func(t *testing.T, dir string) {
 			writeJSON(t, dir, "verify.json", map[string]any{"ok": false, "results": []any{
-				map[string]any{"name": "smoke", "target": "darwin", "ok": false, "summary": "no race reported"},
+				map[string]any{"name": "smoke", "target": "darwin", "status": "failed", "summary": "no race reported"},
 			}})
 		},
-		wantErr: []string{"ok=false", "smoke (darwin): no race reported"},
+		wantErr: []string{"ok=false", `smoke (darwin) "failed": no race reported`},
+	}, {
+		name: "verify.json with a skipped check is refused",
+		dist: func(t *testing.T, dir string) {
+			writeJSON(t, dir, "verify.json", map[string]any{"ok": true, "results": []any{
+				map[string]any{"name": "smoke", "target": "linux", "status": "passed", "summary": "race reported"},
+				map[string]any{"name": "goroot", "target": "linux", "status": "skipped", "summary": "RACESYSO_SKIP_GOROOT_TESTS=1"},
+			}})
+		},
+		wantErr: []string{"checks not run", "goroot (linux): RACESYSO_SKIP_GOROOT_TESTS=1"},
+	}, {
+		name: "verify.json of the old form (ok per result, no status) is refused",
+		dist: func(t *testing.T, dir string) {
+			writeJSON(t, dir, "verify.json", map[string]any{"ok": true, "results": []any{
+				map[string]any{"name": "smoke", "target": "linux", "ok": true, "summary": "race reported"},
+			}})
+		},
+		wantErr: []string{`smoke (linux) "": race reported`},
+	}, {
+		name: "manifest recording skipped checks is refused",
+		dist: func(t *testing.T, dir string) {
+			var m map[string]any
+			json.Unmarshal(read(t, dir, "manifest.json"), &m)
+			m["verify"] = map[string]any{"ok": true, "passed": 1, "skipped": 1, "report": "verify.json"}
+			writeJSON(t, dir, "manifest.json", m)
+		},
+		wantErr: []string{"no complete, passing verify run", "a skipped check counts as not run"},
 	}, {
 		name: "objects rebuilt since the last verify are refused",
 		dist: func(t *testing.T, dir string) {
@@ -311,7 +337,7 @@ func TestRun(t *testing.T) {
 			delete(m, "verify") // what a build that changed an object leaves
 			writeJSON(t, dir, "manifest.json", m)
 		},
-		wantErr: []string{"manifest.json records no passing verify run", "go run mage.go verify"},
+		wantErr: []string{"manifest.json records no complete, passing verify run", "go run mage.go verify"},
 	}, {
 		name:    "object disagreeing with SHA256SUMS and manifest is refused",
 		dist:    func(t *testing.T, dir string) { write(t, dir, "race_darwin_amd64.syso", []byte("tampered")) },

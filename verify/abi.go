@@ -121,7 +121,7 @@ func CheckABI(obj Object, iface Interface) Result {
 		return r.fail(fmt.Sprintf("missing %d of %d symbols of %s: %s",
 			len(missing), len(iface.Symbols), iface.Name, strings.Join(missing, ", ")))
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = fmt.Sprintf("defines all %d __tsan_* symbols of %s (%d extra)", len(iface.Symbols), iface.Name, len(extra))
 	r.Proved = "every __tsan_* symbol the runtime imports is defined by the object"
 	return r

@@ -3,7 +3,6 @@ package verify_test
 import (
 	"debug/macho"
 	"encoding/binary"
-	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,10 +48,10 @@ func TestDysymtabMalformed(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "race_darwin_amd64.syso")
 	os.WriteFile(bad, data, 0o644)
 	r := verify.CheckFormat(verify.Object{Path: bad, GOOS: "darwin"})
-	if r.OK || !strings.Contains(r.Summary, "in the external defined range") {
+	if r.OK() || !strings.Contains(r.Summary, "in the external defined range") {
 		t.Fatalf("malformed LC_DYSYMTAB not caught: %+v", r)
 	}
-	if r := verify.CheckFormat(verify.Object{Path: p, GOOS: "darwin"}); !r.OK || !strings.Contains(r.Summary, "LC_DYSYMTAB well-formed") {
+	if r := verify.CheckFormat(verify.Object{Path: p, GOOS: "darwin"}); !r.OK() || !strings.Contains(r.Summary, "LC_DYSYMTAB well-formed") {
 		t.Fatalf("built darwin object: %+v", r)
 	}
 }

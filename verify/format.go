@@ -108,7 +108,7 @@ func CheckFormat(obj Object) Result {
 		r.Details = append(r.Details, problems...)
 		return r.fail(fmt.Sprintf("wrong format for %s: %s", obj.GOOS, problems[0]))
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = desc
 	r.Proved = "file headers have the container format, machine and object type " + obj.GOOS + "/amd64 linking expects"
 	r.Unproved = "that the target system's linker accepts every section and relocation in it; nothing here links or runs a " + obj.GOOS + " object"
@@ -117,7 +117,7 @@ func CheckFormat(obj Object) Result {
 
 // fail marks r failed with summary s.
 func (r Result) fail(s string) Result {
-	r.OK = false
+	r.Status = Failed
 	r.Summary = s
 	return r
 }

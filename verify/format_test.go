@@ -17,7 +17,7 @@ func TestFormatShipped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.goos, func(t *testing.T) {
 			r := CheckFormat(shipped(t, tt.goos))
-			if !r.OK || !strings.Contains(r.Summary, tt.want) {
+			if !r.OK() || !strings.Contains(r.Summary, tt.want) {
 				t.Errorf("CheckFormat = %+v, want OK with %q", r, tt.want)
 			}
 		})
@@ -39,7 +39,7 @@ func TestFormatWrongOS(t *testing.T) {
 			obj := shipped(t, tt.file)
 			obj.GOOS = tt.goos
 			r := CheckFormat(obj)
-			if r.OK || !strings.Contains(r.Summary, tt.want) {
+			if r.OK() || !strings.Contains(r.Summary, tt.want) {
 				t.Errorf("CheckFormat = %+v, want failure %q", r, tt.want)
 			}
 		})
@@ -55,7 +55,7 @@ func TestFormatFreeBSDReportsOSABI(t *testing.T) {
 
 func TestFormatNotAnObject(t *testing.T) {
 	obj := doctored(t, shipped(t, "linux"), func(t *testing.T, b []byte) { copy(b, "GARBAGE!") })
-	if r := CheckFormat(obj); r.OK || !strings.Contains(r.Summary, "not a recognised object file") {
+	if r := CheckFormat(obj); r.OK() || !strings.Contains(r.Summary, "not a recognised object file") {
 		t.Errorf("CheckFormat = %+v, want unrecognised", r)
 	}
 }

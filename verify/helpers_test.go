@@ -2,19 +2,16 @@ package verify
 
 import (
 	"bytes"
-	"github.com/racesyso/racesyso/internal/testenv"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/testenv"
 )
 
 // The four targets racesyso ships, checked against GOROOT's own objects.
 var shippedGOOS = []string{"linux", "darwin", "freebsd", "windows"}
-
-// baseObject is the 2016 pre-split linux object; it only exists on the
-// build machine, never in CI.
-const baseObject = "/tmp/crt/objs/base_linux.syso"
 
 // shipped returns GOROOT's race object for goos, skipping if absent.
 func shipped(t *testing.T, goos string) Object {
@@ -24,15 +21,6 @@ func shipped(t *testing.T, goos string) Object {
 		testenv.Skip(t, "no shipped race object for %s: %v", goos, err)
 	}
 	return Object{Path: p, GOOS: goos}
-}
-
-// base returns the pre-split base object, skipping loudly if absent.
-func base(t *testing.T) Object {
-	t.Helper()
-	if _, err := os.Stat(baseObject); err != nil {
-		t.Skip("SKIP: pre-split base object " + baseObject + " not present (expected outside the build machine); base-object assertions NOT run")
-	}
-	return Object{Path: baseObject, GOOS: "linux"}
 }
 
 // doctored copies obj into a temp dir after applying edit to its bytes.

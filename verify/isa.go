@@ -186,7 +186,7 @@ func CheckISA(obj Object, level string) Result {
 		return r.fail(fmt.Sprintf("%d instructions above GOAMD64=%s (%s); first: %s",
 			offenders, level, strings.Join(exts, ", "), r.Details[0]))
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = fmt.Sprintf("%d instructions in %d text sections, none above GOAMD64=%s", insts, len(secs), level)
 	if n := len(tolCount); n > 0 {
 		r.Summary += fmt.Sprintf("; tolerated: %s", strings.Join(sortedKeys(tolCount), ", "))

@@ -83,7 +83,7 @@ func TestISAShipped(t *testing.T) {
 	for _, goos := range shippedGOOS {
 		t.Run(goos, func(t *testing.T) {
 			r := CheckISA(shipped(t, goos), "v1")
-			if !r.OK {
+			if !r.OK() {
 				t.Errorf("CheckISA = %+v", r)
 			}
 		})
@@ -98,7 +98,7 @@ func TestISAPatchedSSE41(t *testing.T) {
 			off := symbolFileOffset(t, orig, "__tsan_go_start")
 			obj := doctored(t, orig, func(t *testing.T, b []byte) { copy(b[off:], ptest) })
 			r := CheckISA(obj, "v1")
-			if r.OK {
+			if r.OK() {
 				t.Fatalf("patched PTEST not detected: %+v", r)
 			}
 			for _, want := range []string{"__tsan_go_start+0x0", "PTEST", "SSE4.1"} {
@@ -107,7 +107,7 @@ func TestISAPatchedSSE41(t *testing.T) {
 				}
 			}
 			// The same object is fine for a v2 target.
-			if r := CheckISA(obj, "v2"); !r.OK {
+			if r := CheckISA(obj, "v2"); !r.OK() {
 				t.Errorf("CheckISA(v2) = %+v", r)
 			}
 		})
@@ -119,7 +119,7 @@ func TestISATolerated(t *testing.T) {
 	if !strings.Contains(r.Summary, "tolerated: MOVDDUP") {
 		t.Errorf("SSE3 in GOROOT's linux object not reported as tolerated: %q", r.Summary)
 	}
-	if r := CheckISA(shipped(t, "linux"), "v9"); r.OK {
+	if r := CheckISA(shipped(t, "linux"), "v9"); r.OK() {
 		t.Error("unknown level accepted")
 	}
 }
@@ -127,7 +127,7 @@ func TestISATolerated(t *testing.T) {
 func TestISAUndecodableIsUnproved(t *testing.T) {
 	// Windows objects carry jump tables inside .text.
 	r := CheckISA(shipped(t, "windows"), "v1")
-	if !r.OK || !strings.Contains(r.Unproved, "undecodable bytes") {
+	if !r.OK() || !strings.Contains(r.Unproved, "undecodable bytes") {
 		t.Errorf("CheckISA = %+v, want OK with undecodable bytes unproved", r)
 	}
 	if testing.Verbose() {

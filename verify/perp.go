@@ -35,7 +35,7 @@ func CheckPerP(obj Object) Result {
 	case len(wiring) > 0:
 		return r.fail("exports the dropped wiring interface: " + strings.Join(wiring, ", "))
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = fmt.Sprintf("exports __tsan_proc_create and __tsan_proc_destroy, no wiring entry point (%d __tsan_* symbols)", countPrefix(syms.Defined, "__tsan_"))
 	return r
 }

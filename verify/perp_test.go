@@ -35,12 +35,12 @@ func TestCheckPerP(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := CheckPerP(c.obj)
 			if c.want == "" {
-				if !r.OK {
+				if !r.OK() {
 					t.Fatalf("%+v", r)
 				}
 				return
 			}
-			if r.OK || !strings.Contains(r.Summary, c.want) {
+			if r.OK() || !strings.Contains(r.Summary, c.want) {
 				t.Fatalf("got %+v, want a failure with %q", r, c.want)
 			}
 		})

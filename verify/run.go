@@ -50,7 +50,7 @@ func goosOf(obj Object) (string, error) {
 // allowlist, an undefined-symbol diff against Options.Reference, the glibc
 // floor (linux only) and the instruction set.
 func Run(objects []Object, opts Options) Report {
-	rep := Report{OK: true}
+	rep := NewReport()
 	var iface Interface
 	var err error
 	if opts.Interface != "" {
@@ -68,7 +68,16 @@ func Run(objects []Object, opts Options) Report {
 			continue
 		}
 		obj.GOOS = goos
-		rep.Add(CheckFormat(obj))
+		f := CheckFormat(obj)
+		rep.Add(f)
+		if !f.OK() {
+			// The other checks read the object as an amd64 one of its
+			// format: on anything else they would prove nothing.
+			for _, name := range checksAfterFormat(goos, opts, err == nil) {
+				rep.Add(Skip(name, obj.Path, "not run: the object failed the format check"))
+			}
+			continue
+		}
 		if err == nil {
 			rep.Add(CheckABI(obj, iface))
 		}
@@ -82,4 +91,20 @@ func Run(objects []Object, opts Options) Report {
 		rep.Add(CheckISA(obj, opts.AMD64Level))
 	}
 	return rep
+}
+
+// checksAfterFormat names the checks Run makes after the format check.
+func checksAfterFormat(goos string, opts Options, haveInterface bool) []string {
+	var names []string
+	if haveInterface {
+		names = append(names, "abi")
+	}
+	names = append(names, "undefined")
+	if opts.Reference[goos] != "" {
+		names = append(names, "undefined-diff")
+	}
+	if goos == "linux" {
+		names = append(names, "glibc")
+	}
+	return append(names, "isa")
 }

@@ -46,7 +46,7 @@ func CheckUndefined(obj Object) Result {
 	if len(bad) > 0 {
 		return r.fail(fmt.Sprintf("%d undefined symbols not on the %s allowlist: %s", len(bad), obj.GOOS, strings.Join(bad, ", ")))
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = fmt.Sprintf("all %d undefined symbols are allowlisted for %s", len(syms.Undefined), obj.GOOS)
 	r.Proved = "the object imports nothing beyond the reviewed " + obj.GOOS + " allowlist"
 	return r
@@ -79,7 +79,7 @@ func DiffUndefined(obj Object, refPath string) Result {
 			r.Details = append(r.Details, "removed: "+s)
 		}
 	}
-	r.OK = true
+	r.Status = Passed
 	r.Summary = fmt.Sprintf("vs %s: +%d -%d undefined symbols", refPath, len(added), len(removed))
 	r.Proved = "the listed differences in imported symbols from the reference object"
 	return r

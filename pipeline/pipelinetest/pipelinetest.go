@@ -2,13 +2,13 @@
 package pipelinetest
 
 import (
-	"github.com/racesyso/racesyso/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/pipeline"
 	"github.com/racesyso/racesyso/source"
 	"github.com/racesyso/racesyso/toolchain"
