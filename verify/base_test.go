@@ -46,14 +46,48 @@ func TestABIBaseObject(t *testing.T) {
 	}
 }
 
-func TestBaseImportsDump(t *testing.T) {
-	s, err := verify.ReadSymbols(baseLinux(t).Path)
+// baseLinuxImports is what the base object imports: libc and pthread
+// entry points glibc has had since 2.2.5, and none of glibc's private
+// __libc_* ones (patch 0008 removed them).
+var baseLinuxImports = []string{
+	"__errno_location", "abort", "confstr", "dl_iterate_phdr", "execv", "exit", "free", "getrlimit", "getrusage",
+	"getuid", "isatty", "madvise", "malloc", "pipe", "prctl", "pthread_attr_destroy", "pthread_attr_getstack",
+	"pthread_attr_init", "pthread_getattr_np", "pthread_self", "sched_yield", "setrlimit", "sigaction", "sleep",
+	"sysconf", "syslog", "usleep",
+}
+
+func TestUndefinedBaseObject(t *testing.T) {
+	obj := baseLinux(t)
+	s, err := verify.ReadSymbols(obj.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := slices.Clone(s.Undefined)
-	slices.Sort(u)
-	t.Logf("%q", u)
-	t.Log(verify.CheckUndefined(baseLinux(t)))
-	t.Log(verify.CheckGlibc(baseLinux(t), ""))
+	got := slices.Sorted(slices.Values(s.Undefined))
+	if !slices.Equal(got, baseLinuxImports) {
+		t.Errorf("base object imports\n  %q\nwant\n  %q", got, baseLinuxImports)
+	}
+	if r := verify.CheckUndefined(obj); !r.OK() {
+		t.Errorf("CheckUndefined(base) = %+v", r)
+	}
+}
+
+func TestGlibcBaseObject(t *testing.T) {
+	r := verify.CheckGlibc(baseLinux(t), "2.2.5")
+	if !r.OK() || !strings.Contains(r.Summary, "requires glibc 2.2.5") {
+		t.Errorf("CheckGlibc(base) = %+v", r)
+	}
+}
+
+// TestGlibcTableCoversBaseObject: data/glibc.txt knows every import of the
+// base object (the shipped object's are covered in the package's own tests).
+func TestGlibcTableCoversBaseObject(t *testing.T) {
+	table, err := verify.GlibcTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range baseLinuxImports {
+		if _, ok := table[u]; !ok {
+			t.Errorf("%s missing from data/glibc.txt", u)
+		}
+	}
 }
