@@ -189,10 +189,10 @@ type LeakParams struct {
 // DefaultLeakParams: G=100 goroutines, H=10, S=4000 (BenchmarkSyncLeak uses
 // G=1000, S=1000 uint32s, H=10; G is reduced because every sync object's
 // vector clock grows with the number of goroutines). Level 1 is 50k
-// allocations (about 0.26 s on Go 1.26's object, 0.3 s on the base object);
-// levels 1,2,4,8. The base object leaks about 0.7 KiB per allocation here,
-// so the base run peaks near 650 MiB RSS: the "1 s per level" the design
-// suggested would need ~2.5 GiB, too much on a shared machine.
+// allocations; levels 1,2,4,8. The base object leaks about 1.5 KiB per
+// allocation here (README's leak table, from `go run mage.go verify`: +497
+// MiB from 50k to 400k allocations), so its run peaks near 620 MiB RSS;
+// longer levels would cost more memory than a shared machine should spend.
 func DefaultLeakParams() LeakParams {
 	return LeakParams{G: 100, H: 10, S: 4000, Iters: 500, Levels: []int{1, 2, 4, 8}}
 }

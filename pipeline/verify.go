@@ -83,7 +83,7 @@ func (c *Context) objectsOf(m *manifest.Manifest) ([]verify.Object, []string) {
 	var objs []verify.Object
 	var targets []string
 	for goos, t := range m.Targets {
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos})
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true})
 		targets = append(targets, goos)
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].GOOS < objs[j].GOOS })

@@ -39,8 +39,13 @@ func CheckFormat(obj Object) Result {
 			break
 		}
 		desc = fmt.Sprintf("Mach-O %s %s", f.Cpu, f.Type)
-		if f.Dysymtab != nil {
+		switch {
+		case f.Dysymtab != nil:
 			desc += ", LC_DYSYMTAB well-formed"
+		case obj.Ours:
+			bad("no LC_DYSYMTAB: racesyso's darwin objects carry a well-formed one, so that they need no `ld -r` (Go issues 61229, 75274)")
+		default:
+			desc += ", no LC_DYSYMTAB (as Go's shipped objects)"
 		}
 		if f.Magic != macho.Magic64 {
 			bad("Mach-O magic %#x, want 64-bit %#x", f.Magic, macho.Magic64)

@@ -59,3 +59,17 @@ func TestFormatNotAnObject(t *testing.T) {
 		t.Errorf("CheckFormat = %+v, want unrecognised", r)
 	}
 }
+
+// TestFormatDarwinWithoutDysymtab: Go's shipped darwin object has no
+// LC_DYSYMTAB and passes as a foreign object; held to racesyso's promise (an
+// object we built) the same file fails.
+func TestFormatDarwinWithoutDysymtab(t *testing.T) {
+	obj := shipped(t, "darwin")
+	if r := CheckFormat(obj); !r.OK() || !strings.Contains(r.Summary, "no LC_DYSYMTAB (as Go's shipped objects)") {
+		t.Errorf("shipped: %+v", r)
+	}
+	obj.Ours = true
+	if r := CheckFormat(obj); r.OK() || !strings.Contains(r.Summary, "no LC_DYSYMTAB: racesyso's darwin objects carry") {
+		t.Errorf("as ours: %+v", r)
+	}
+}

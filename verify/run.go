@@ -13,6 +13,10 @@ type Object struct {
 	// GOOS is the target OS; if empty it is taken from a file name of
 	// the form race_<goos>[_amd64].syso.
 	GOOS string
+	// Ours marks an object racesyso built, held to what racesyso
+	// promises beyond what Go's shipped objects do: a darwin object
+	// carries a well-formed LC_DYSYMTAB (so it needs no `ld -r`).
+	Ours bool
 }
 
 // Options configures Run.
