@@ -68,6 +68,7 @@ func TestAllMissing(t *testing.T) {
 		{"compile failure next to a missing zig", errors.Join(compile, zig), -1},
 		{"wrapped compile failure next to a missing zig", fmt.Errorf("x: %w", errors.Join(zig, fmt.Errorf("linux: %w", compile))), -1},
 		{"plain error", compile, -1},
+		{"a join of nothing", emptyJoin{}, -1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ms, ok := AllMissing(tt.err)
@@ -93,3 +94,9 @@ func TestZigVersionMatchesInstallScript(t *testing.T) {
 		t.Errorf("scripts/install-tools.sh installs zig %s, toolchain.ZigVersion is %s: keep them in step", got, ZigVersion)
 	}
 }
+
+// emptyJoin is a multi-error that holds no error at all.
+type emptyJoin struct{}
+
+func (emptyJoin) Error() string   { return "nothing" }
+func (emptyJoin) Unwrap() []error { return nil }
