@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -115,5 +116,35 @@ func TestEmptyTargetList(t *testing.T) {
 	t.Setenv("RACE_TARGETS", ",")
 	if _, err := pipeline.New(); err == nil || !strings.Contains(err.Error(), "names no target") {
 		t.Fatalf("RACE_TARGETS=\",\": err = %v, want it refused", err)
+	}
+}
+
+// TestConcurrentMageRuns: `go run mage.go` several times at once in one
+// checkout: each gets to its target. Mage writes mage_output_file.go into
+// the checkout on every run; unlocked, one run removed the other's file
+// ("error compiling magefiles").
+func TestConcurrentMageRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: compiles the magefile three times; run without -short")
+	}
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	outs := make(chan string, n)
+	for range n {
+		go func() {
+			cmd := exec.Command("go", "run", "mage.go", "installGoroot", filepath.Join(root, "no-such-goroot"))
+			cmd.Dir = root
+			out, _ := cmd.CombinedOutput()
+			outs <- string(out)
+		}()
+	}
+	for range n {
+		out := <-outs
+		if !strings.Contains(out, "Error: ") || strings.Contains(out, "compiling magefiles") || strings.Contains(out, "mage_output_file") {
+			t.Errorf("a run did not get to its target:\n%s", out)
+		}
 	}
 }
