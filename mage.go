@@ -28,7 +28,11 @@ func main() {
 		log.Fatal(err)
 	}
 	exe := filepath.Join(tmp, "mage")
-	lock, err := lockfile.Acquire(filepath.Join(inv.Dir, ".racesyso-mage.lock"), "compiling the magefile", os.Stderr, "run mage from a checkout you can write to")
+	dir, err := filepath.Abs(inv.Dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lock, err := lockfile.Acquire(filepath.Join(dir, ".racesyso-mage.lock"), "compiling the magefile", os.Stderr, "run mage from a checkout you can write to")
 	if err != nil {
 		log.Fatal(err)
 	}
