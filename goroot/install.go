@@ -74,7 +74,8 @@ type file struct {
 	note string // what to say once it is in place
 }
 
-// notGOROOT names the fix for a directory that is not a Go installation.
+// checkGOROOT refuses, naming the fix, a directory that is not a Go
+// installation.
 func checkGOROOT(goroot string) error {
 	if _, err := os.Stat(filepath.Join(RaceDir(goroot), "race.go")); err != nil {
 		return fmt.Errorf("%s is not a GOROOT with the race runtime (no src/runtime/race/race.go): pass the Go installation's root, the directory `go env GOROOT` prints (or a copy of it)", goroot)
