@@ -11,21 +11,26 @@ import (
 )
 
 // Tools installs the toolchains every target needs (scripts/install-tools.sh).
-func Tools() error { return stage((*pipeline.Context).Tools) }
+func Tools() error { return unlocked((*pipeline.Context).Tools) }
 
 // Checkout makes compiler-rt/ hold the pinned revision, via the cache mirror.
-func Checkout() error { return stage((*pipeline.Context).Checkout) }
+func Checkout() error { return stage("checkout", (*pipeline.Context).Checkout) }
 
 // Patch applies patches/series to compiler-rt/ (a no-op when already applied).
-func Patch() error { return stage((*pipeline.Context).Patch) }
+func Patch() error { return stage("patch", (*pipeline.Context).Patch) }
 
 // BuildSyso builds and smoke-tests dist/race_<os>_amd64.syso for RACE_TARGETS.
-func BuildSyso() error { return stage((*pipeline.Context).BuildSyso) }
+func BuildSyso() error { return stage("buildSyso", (*pipeline.Context).BuildSyso) }
 
 // Clean removes compiler-rt/, .build/ and dist/.
-func Clean() error { return stage((*pipeline.Context).Clean) }
+func Clean() error { return stage("clean", (*pipeline.Context).Clean) }
 
-func stage(f func(*pipeline.Context) error) error {
+// stage runs f holding the project's lock: concurrent runs in one checkout
+// go one after the other.
+func stage(name string, f func(*pipeline.Context) error) error { return pipeline.Run(name, f) }
+
+// unlocked runs f without the lock (f touches no project directory).
+func unlocked(f func(*pipeline.Context) error) error {
 	c, err := pipeline.New()
 	if err != nil {
 		return err
@@ -35,26 +40,32 @@ func stage(f func(*pipeline.Context) error) error {
 
 // Verify checks every object in dist/ (format, ABI, imports, glibc floor,
 // instruction set, harness, Go's race tests) and writes dist/verify.json.
-func Verify() error { return stage((*pipeline.Context).Verify) }
+func Verify() error { return stage("verify", (*pipeline.Context).Verify) }
 
 // InstallGoroot installs the objects of dist/ (or RACESYSO_FROM, a downloaded
 // release) into the given GOROOT.
 func InstallGoroot(goroot string) error {
-	return stage(func(c *pipeline.Context) error { return c.InstallGoroot(goroot) })
+	return stage("installGoroot", func(c *pipeline.Context) error { return c.InstallGoroot(goroot) })
+}
+
+// UninstallGoroot restores what installGoroot replaced in the given GOROOT
+// (its backups) and removes what it added.
+func UninstallGoroot(goroot string) error {
+	return unlocked(func(c *pipeline.Context) error { return c.UninstallGoroot(goroot) })
 }
 
 // Release publishes dist/ as the GitHub release of tag (RELEASE_DRY_RUN=1
 // prints the plan; RELEASE_FORCE=1 replaces differing assets).
 func Release(tag string) error {
-	return stage(func(c *pipeline.Context) error { return c.Release(tag) })
+	return stage("release", func(c *pipeline.Context) error { return c.Release(tag) })
 }
 
 // BuildTimes measures each target's compile alone against a full concurrent
 // build (a report; dist/ is not touched).
-func BuildTimes() error { return stage((*pipeline.Context).BuildTimes) }
+func BuildTimes() error { return stage("buildTimes", (*pipeline.Context).BuildTimes) }
 
 // VerifyObjects runs the object checks on other objects: a comma list of
 // files or directories (e.g. a GOROOT's src/runtime/race/internal/amd64v1).
 func VerifyObjects(paths string) error {
-	return stage(func(c *pipeline.Context) error { return c.VerifyObjects(strings.Split(paths, ",")) })
+	return unlocked(func(c *pipeline.Context) error { return c.VerifyObjects(strings.Split(paths, ",")) })
 }

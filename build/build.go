@@ -80,14 +80,15 @@ func BuildTimed(o Options) (*Timings, error) {
 	if o.Manifest.Targets == nil {
 		o.Manifest.Targets = map[string]manifest.Target{}
 	}
-	// Keep the other targets' entries of a previous build of the same inputs
-	// whose objects are still there untouched.
-	if prev.SameInputs(o.Manifest) {
-		for goos, t := range prev.Targets {
-			if sum, _, err := manifest.FileSHA256(filepath.Join(o.DistDir, t.Object)); err == nil && sum == t.SHA256 {
-				o.Manifest.Targets[goos] = t
-			}
-		}
+	// The manifest is merged per target: the other targets' entries stay
+	// when their objects are intact and were built from the same inputs.
+	// An object that cannot stay is removed from dist/, and said so.
+	kept, dropped := mergePrevious(prev, o.Manifest, o.Targets, o.DistDir)
+	for goos, t := range kept {
+		o.Manifest.Targets[goos] = t
+	}
+	if err := removeDropped(o.DistDir, dropped, o.Log); err != nil {
+		return nil, err
 	}
 	log := &syncWriter{w: o.Log}
 	jobs := o.Jobs
@@ -131,7 +132,7 @@ func BuildTimed(o Options) (*Timings, error) {
 	tm.Wall = time.Since(start).Seconds()
 	// A verification speaks for the objects it checked: it survives a build
 	// that compiled nothing, and is withdrawn by one that changed anything.
-	changed := len(errs) > 0
+	changed := len(errs) > 0 || len(dropped) > 0
 	for _, c := range tm.Compile {
 		changed = changed || c > 0
 	}
@@ -157,6 +158,79 @@ func BuildTimed(o Options) (*Timings, error) {
 	fmt.Fprintf(log, "build: smoke test ran (race reported) for [%s]; only linked, not run, for [%s]\n", strings.Join(ran, " "), strings.Join(linked, " "))
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return tm, errors.Join(errs...)
+}
+
+// dropped is an object of dist/ that a build does not keep, and why.
+type dropped struct {
+	GOOS, Object, Why string
+	Missing           bool // nothing to remove: the object is already gone
+}
+
+// mergePrevious returns the entries of the previous manifest that a build
+// of targets keeps (those of the other targets whose objects are intact and
+// were built from the same inputs), and the objects of dist/ it drops: built
+// from other inputs, missing, changed since, or listed nowhere.
+func mergePrevious(prev, next *manifest.Manifest, targets []string, dist string) (map[string]manifest.Target, []dropped) {
+	building := map[string]bool{}
+	for _, g := range targets {
+		building[g] = true
+	}
+	kept := map[string]manifest.Target{}
+	var drop []dropped
+	listed := map[string]bool{}
+	diff := next.InputsDiff(prev)
+	for goos, t := range prev.Targets {
+		listed[t.Object] = true
+		if building[goos] {
+			continue
+		}
+		sum, _, err := manifest.FileSHA256(filepath.Join(dist, t.Object))
+		switch {
+		case err != nil:
+			drop = append(drop, dropped{GOOS: goos, Object: t.Object, Why: "it is missing from dist/", Missing: true})
+		case diff != "":
+			drop = append(drop, dropped{GOOS: goos, Object: t.Object, Why: "it was built from other inputs (this build: " + diff + ")"})
+		case sum != t.SHA256:
+			drop = append(drop, dropped{GOOS: goos, Object: t.Object, Why: "it changed since it was built (sha256 " + sum[:12] + ", manifest.json says " + t.SHA256[:min(12, len(t.SHA256))] + ")"})
+		default:
+			kept[goos] = t
+		}
+	}
+	// Objects manifest.json does not list (left by an interrupted or older
+	// run) are not this build's either.
+	for _, goos := range AllTargets {
+		name := ObjectName(goos)
+		if listed[name] || building[goos] {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dist, name)); err == nil {
+			drop = append(drop, dropped{GOOS: goos, Object: name, Why: "manifest.json does not list it"})
+		}
+	}
+	sort.Slice(drop, func(i, j int) bool { return drop[i].GOOS < drop[j].GOOS })
+	return kept, drop
+}
+
+// removeDropped removes the dropped objects from dist/, saying why and how
+// to build them again.
+func removeDropped(dist string, drop []dropped, log io.Writer) error {
+	if len(drop) == 0 {
+		return nil
+	}
+	var again []string
+	for _, d := range drop {
+		again = append(again, d.GOOS)
+		if d.Missing {
+			fmt.Fprintf(log, "build: %s leaves manifest.json: %s\n", d.Object, d.Why)
+			continue
+		}
+		fmt.Fprintf(log, "build: removing %s from dist/: %s\n", d.Object, d.Why)
+		if err := os.Remove(filepath.Join(dist, d.Object)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("removing %s, which this build does not keep: %w", filepath.Join(dist, d.Object), err)
+		}
+	}
+	fmt.Fprintf(log, "build: to build them again: RACE_TARGETS=%s go run mage.go buildSyso\n", strings.Join(again, ","))
+	return nil
 }
 
 // buildTarget compiles and smoke-tests one target, unless its input key

@@ -107,5 +107,8 @@ func ParseTargets(v string) ([]string, error) {
 		seen[t] = true
 		out = append(out, t)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("RACE_TARGETS=%q names no target: give a comma list of %s, or unset it for all four", v, strings.Join(AllTargets, ","))
+	}
 	return out, nil
 }

@@ -15,6 +15,10 @@ func TestParseTargets(t *testing.T) {
 		{"linux", "linux", ""},
 		{" windows , linux,linux ", "windows,linux", ""},
 		{"linux,plan9", "", `unknown target "plan9"`},
+		// Issue 12: a list naming nothing built nothing, exited 0 and
+		// rewrote the manifest.
+		{",", "", `RACE_TARGETS="," names no target: give a comma list of linux,darwin,freebsd,windows, or unset it for all four`},
+		{" , ,", "", "names no target"},
 	}
 	for _, c := range cases {
 		got, err := ParseTargets(c.in)

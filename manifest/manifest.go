@@ -122,9 +122,25 @@ func (m *Manifest) Inputs() *Manifest {
 	return &Manifest{Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
 }
 
-// SameInputs reports whether o was built from the same source and series.
+// SameInputs reports whether o was built from the same inputs: the same
+// commit (and SVN revision) with the same patch series. Where the source was
+// fetched from (Source.URL) is not an input: the commit is pinned and
+// checked by hash. What else determines an object (flags, compiler and its
+// version) is per target, in each target's input key.
 func (m *Manifest) SameInputs(o *Manifest) bool {
-	return m.Source == o.Source && m.Series == o.Series
+	return m.InputsDiff(o) == ""
+}
+
+// InputsDiff says how o's inputs differ from m's ("" when they do not).
+func (m *Manifest) InputsDiff(o *Manifest) string {
+	var d []string
+	if m.Source.Commit != o.Source.Commit || m.Source.SVNRevision != o.Source.SVNRevision {
+		d = append(d, fmt.Sprintf("commit %.12s (r%d), not %.12s (r%d)", m.Source.Commit, m.Source.SVNRevision, o.Source.Commit, o.Source.SVNRevision))
+	}
+	if m.Series != o.Series {
+		d = append(d, fmt.Sprintf("patch series %.12s, not %.12s", m.Series, o.Series))
+	}
+	return strings.Join(d, ", ")
 }
 
 // FileSHA256 hashes a file.
@@ -143,21 +159,28 @@ func FileSHA256(path string) (string, int64, error) {
 }
 
 // CheckObjects verifies that every object the manifest lists exists in dir
-// with the recorded sha256 and size.
+// with the recorded sha256 and size. The error names the targets to rebuild.
 func (m *Manifest) CheckObjects(dir string) error {
-	var bad []string
+	var bad, goosBad []string
 	for goos, t := range m.Targets {
 		sum, n, err := FileSHA256(filepath.Join(dir, t.Object))
 		switch {
+		case errors.Is(err, os.ErrNotExist):
+			bad = append(bad, fmt.Sprintf("%s: %s is missing", goos, t.Object))
 		case err != nil:
 			bad = append(bad, fmt.Sprintf("%s: %v", goos, err))
 		case sum != t.SHA256 || n != t.Size:
 			bad = append(bad, fmt.Sprintf("%s: %s has sha256 %s (%d bytes), the manifest says %s (%d bytes)", goos, t.Object, sum, n, t.SHA256, t.Size))
+		default:
+			continue
 		}
+		goosBad = append(goosBad, goos)
 	}
 	sort.Strings(bad)
+	sort.Strings(goosBad)
 	if len(bad) > 0 {
-		return fmt.Errorf("objects do not match %s: %s", filepath.Join(dir, FileName), strings.Join(bad, "; "))
+		return fmt.Errorf("objects do not match %s: %s; rebuild them with `RACE_TARGETS=%s go run mage.go buildSyso` (for a downloaded release: download it again)",
+			filepath.Join(dir, FileName), strings.Join(bad, "; "), strings.Join(goosBad, ","))
 	}
 	return nil
 }

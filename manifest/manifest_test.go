@@ -64,3 +64,19 @@ func TestReadMissingIsEmpty(t *testing.T) {
 		t.Fatalf("Read of empty dir = %+v, %v", m, err)
 	}
 }
+
+// TestCheckObjectsNamesTheFix: a missing object names the target to
+// rebuild and the command.
+func TestCheckObjectsNamesTheFix(t *testing.T) {
+	dir := t.TempDir()
+	m := &Manifest{Targets: map[string]Target{
+		"linux":  {Object: "race_linux_amd64.syso", SHA256: "00"},
+		"darwin": {Object: "race_darwin_amd64.syso", SHA256: "00"},
+	}}
+	err := m.CheckObjects(dir)
+	for _, want := range []string{"linux: race_linux_amd64.syso is missing", "RACE_TARGETS=darwin,linux go run mage.go buildSyso"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	}
+}

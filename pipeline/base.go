@@ -18,6 +18,7 @@ func (c *Context) Base() *Context {
 	b.BuildDir = filepath.Join(dir, "build")
 	b.DistDir = filepath.Join(dir, "dist")
 	b.Source.WorkTree = b.WorkTree
+	b.LockFile = c.lockFile() // .build/ is the project's
 	b.baseOnly = true
 	return &b
 }

@@ -14,7 +14,9 @@ import (
 // concurrent build of all of them from scratch, and prints the wall time of
 // the latter against the sum of the former. It builds into .build/times/
 // and leaves dist/ alone.
-func (c *Context) BuildTimes() error {
+func (c *Context) BuildTimes() error { return c.Locked("buildTimes", c.buildTimes) }
+
+func (c *Context) buildTimes() error {
 	m, err := c.baseManifest()
 	if err != nil {
 		return err

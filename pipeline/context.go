@@ -30,7 +30,11 @@ type Context struct {
 	Targets    []string
 	Source     source.Options
 	Log        io.Writer
-	baseOnly   bool // build the base (pre-split) series only; see Base
+	// LockFile serialises the runs that share these directories; empty
+	// means .racesyso.lock next to DistDir.
+	LockFile string
+	baseOnly bool // build the base (pre-split) series only; see Base
+	locked   int  // Locked calls in progress on this context
 }
 
 // New makes the context for the project in the current directory (or the
@@ -48,6 +52,7 @@ func New() (*Context, error) {
 	c := &Context{
 		Root: root, WorkTree: filepath.Join(root, "compiler-rt"), PatchesDir: filepath.Join(root, "patches"),
 		BuildDir: filepath.Join(root, ".build"), DistDir: filepath.Join(root, "dist"), Targets: targets, Log: os.Stdout,
+		LockFile: filepath.Join(root, LockName),
 	}
 	c.Source, err = source.OptionsFromEnv(c.WorkTree, c.Log)
 	return c, err
@@ -72,10 +77,14 @@ func FindRoot() (string, error) {
 func (c *Context) Series() (*patch.Series, error) { return c.series() }
 
 // Checkout is the checkout stage.
-func (c *Context) Checkout() error { return source.Checkout(c.Source) }
+func (c *Context) Checkout() error {
+	return c.Locked("checkout", func() error { return source.Checkout(c.Source) })
+}
 
 // Patch is the patch stage.
-func (c *Context) Patch() error {
+func (c *Context) Patch() error { return c.Locked("patch", c.patch) }
+
+func (c *Context) patch() error {
 	s, err := c.Series()
 	if err != nil {
 		return err
@@ -87,7 +96,9 @@ func (c *Context) Patch() error {
 }
 
 // BuildSyso is the build stage: every target's object into dist/.
-func (c *Context) BuildSyso() error {
+func (c *Context) BuildSyso() error { return c.Locked("buildSyso", c.buildSyso) }
+
+func (c *Context) buildSyso() error {
 	m, err := c.baseManifest()
 	if err != nil {
 		return err
@@ -139,7 +150,9 @@ func (c *Context) Tools() error {
 }
 
 // Clean removes compiler-rt/, .build/ and dist/.
-func (c *Context) Clean() error {
+func (c *Context) Clean() error { return c.Locked("clean", c.clean) }
+
+func (c *Context) clean() error {
 	for _, d := range []string{c.WorkTree, c.BuildDir, c.DistDir} {
 		fmt.Fprintf(c.Log, "clean: removing %s\n", d)
 		if err := os.RemoveAll(d); err != nil {

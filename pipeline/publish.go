@@ -26,16 +26,24 @@ func (c *Context) installInto(root string, goos []string) error {
 }
 
 func (c *Context) install(root, from string, goos []string) error {
-	return goroot.Install(goroot.InstallOptions{
-		GOROOT: root, From: from, GOOS: goos, Log: c.Log,
-		Missing: func(object, goos, root string) ([]string, error) { return verify.MissingSymbols(object, root) },
+	return c.Locked("installGoroot "+root, func() error {
+		return goroot.Install(goroot.InstallOptions{
+			GOROOT: root, From: from, GOOS: goos, Log: c.Log,
+			Missing: func(object, goos, root string) ([]string, error) { return verify.MissingSymbols(object, root) },
+		})
 	})
 }
 
 // Release publishes dist/ as the release of tag.
 func (c *Context) Release(tag string) error {
-	return release.Run(context.Background(), release.Options{
-		Tag: tag, DistDir: c.DistDir, Out: c.Log,
-		DryRun: os.Getenv("RELEASE_DRY_RUN") == "1", Force: os.Getenv("RELEASE_FORCE") == "1",
+	return c.Locked("release "+tag, func() error {
+		return release.Run(context.Background(), release.Options{
+			Tag: tag, DistDir: c.DistDir, Out: c.Log,
+			DryRun: os.Getenv("RELEASE_DRY_RUN") == "1", Force: os.Getenv("RELEASE_FORCE") == "1",
+		})
 	})
 }
+
+// UninstallGoroot restores what installGoroot replaced in root and removes
+// what it added.
+func (c *Context) UninstallGoroot(root string) error { return goroot.Uninstall(root, c.Log) }

@@ -33,6 +33,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.Token == "" {
 		return Config{}, errors.New("GITHUB_TOKEN is not set; the release needs a token with contents: write")
 	}
+	// It goes into the Authorization header: a token with a newline or
+	// another character a header value cannot carry would fail every
+	// request the same way. The message says where, never what.
+	for i := 0; i < len(c.Token); i++ {
+		if b := c.Token[i]; b <= ' ' || b >= 0x7f {
+			return Config{}, fmt.Errorf("GITHUB_TOKEN has a character a token cannot have (byte %d of %d is %s): it is not a valid HTTP header value; set GITHUB_TOKEN to the token alone, on one line", i+1, len(c.Token), charName(b))
+		}
+	}
 	repo := strings.TrimSpace(getenv("GITHUB_REPOSITORY"))
 	owner, name, ok := strings.Cut(repo, "/")
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
@@ -92,4 +100,22 @@ func (c Config) client(hc *http.Client) (*github.Client, error) {
 	}
 	gh.UploadURL = u
 	return gh, nil
+}
+
+// charName names a byte without showing the token around it.
+func charName(b byte) string {
+	switch b {
+	case '\n':
+		return "a newline"
+	case '\r':
+		return "a carriage return"
+	case '\t':
+		return "a tab"
+	case ' ':
+		return "a space"
+	}
+	if b < ' ' || b == 0x7f {
+		return fmt.Sprintf("the control character 0x%02x", b)
+	}
+	return "not ASCII"
 }

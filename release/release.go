@@ -66,6 +66,11 @@ func run(ctx context.Context, opts Options, e env) (err error) {
 	if opts.Tag == "" {
 		return errors.New("release: no tag given")
 	}
+	// Before anything else, dry run included: the tag goes into the API
+	// path of an authenticated request.
+	if err := ValidateTag(opts.Tag); err != nil {
+		return err
+	}
 	dir := opts.DistDir
 	if dir == "" {
 		dir = "dist"

@@ -2,13 +2,16 @@ package release
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -95,9 +98,36 @@ func (r *retrier) backoff(ctx context.Context, err error, attempt int) (time.Dur
 		}
 		return 0, false
 	case errors.As(err, &ue):
-		return exp, true // connection reset, timeout, ...
+		if transient(ue) {
+			return exp, true
+		}
+		return 0, false // a malformed request or a refused certificate fails again
 	}
 	return 0, false
+}
+
+// transient reports whether a failed request can succeed when sent again:
+// a timeout, a refused or reset connection, a truncated response, a DNS
+// server that did not answer. A request the client could not even form (a
+// header value with a newline, a bad URL), an unknown host or a certificate
+// that does not verify fail the same way every time.
+func transient(ue *url.Error) bool {
+	var (
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		op   *net.OpError
+	)
+	switch {
+	case ue.Timeout():
+		return true
+	case errors.As(ue, &cert):
+		return false
+	case errors.As(ue, &dns):
+		return dns.IsTimeout || dns.IsTemporary
+	case errors.As(ue, &op):
+		return true // dial, read, write: refused, reset, unreachable
+	}
+	return errors.Is(ue, io.EOF) || errors.Is(ue, io.ErrUnexpectedEOF) || errors.Is(ue, syscall.ECONNRESET) || errors.Is(ue, syscall.EPIPE)
 }
 
 // brief shortens err for a progress line.

@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/racesyso/racesyso/gitrun"
+	"github.com/racesyso/racesyso/lockfile"
 )
 
 // Options say where the source comes from and where it goes.
@@ -51,15 +53,51 @@ func (o Options) MirrorDir() string {
 	return filepath.Join(o.CacheDir, "mirrors", name+"-"+hex.EncodeToString(sum[:6]))
 }
 
-// Mirror makes sure the cache mirror holds the pinned commit, cloning or
-// fetching only when it does not. Once it holds it, no network is used.
+// FindMirror returns a mirror in the cache that holds the pinned commit,
+// whatever URL brought it there: the URL's own mirror first, then any other
+// (the commit is pinned by hash, and checked again by verifyPin). It
+// returns "" when none does.
+func (o Options) FindMirror() string {
+	if hasCommit(o.MirrorDir(), o.Pin.Commit) {
+		return o.MirrorDir()
+	}
+	dirs, _ := filepath.Glob(filepath.Join(o.CacheDir, "mirrors", "*"))
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		if st, err := os.Stat(filepath.Join(d, "HEAD")); err != nil || st.IsDir() || strings.HasSuffix(d, ".partial") {
+			continue
+		}
+		if hasCommit(d, o.Pin.Commit) {
+			return d
+		}
+	}
+	return ""
+}
+
+// lockPath is the lock that serialises the runs that write the cache
+// mirrors (clone, fetch).
+func (o Options) lockPath() string { return filepath.Join(o.CacheDir, "mirrors", ".lock") }
+
+// Mirror makes sure a cache mirror holds the pinned commit, cloning or
+// fetching only when none does. Once one holds it, no network is used,
+// whatever COMPILER_RT_URL says. Runs that clone or fetch hold the cache's
+// lock, so concurrent runs do not write one mirror together.
 func Mirror(o Options) (string, error) {
+	if dir := o.found(); dir != "" {
+		return dir, nil
+	}
+	lock, err := lockfile.Acquire(o.lockPath(), "fetching "+o.url(), o.Log,
+		"set RACESYSO_CACHE to a writable directory (it holds the compiler-rt mirror), or make "+o.CacheDir+" writable")
+	if err != nil {
+		return "", err
+	}
+	defer lock.Unlock()
+	if dir := o.found(); dir != "" { // another run fetched it meanwhile
+		return dir, nil
+	}
 	dir := o.MirrorDir()
 	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
 		fmt.Fprintf(o.Log, "source: cloning %s into the cache mirror %s\n", o.url(), dir)
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return "", err
-		}
 		tmp := dir + ".partial"
 		os.RemoveAll(tmp)
 		if _, err := gitrun.Run(filepath.Dir(dir), "clone", "--mirror", "--quiet", o.url(), tmp); err != nil {
@@ -76,6 +114,19 @@ func Mirror(o Options) (string, error) {
 		}
 	}
 	return dir, verifyPin(dir, o.Pin)
+}
+
+// found is FindMirror, keeping only a mirror whose commit passes the pin's
+// checks.
+func (o Options) found() string {
+	dir := o.FindMirror()
+	if dir == "" || verifyPin(dir, o.Pin) != nil {
+		return ""
+	}
+	if dir != o.MirrorDir() {
+		fmt.Fprintf(o.Log, "source: the cache mirror %s holds %s; using it (no fetch from %s)\n", dir, o.Pin.Short(), o.url())
+	}
+	return dir
 }
 
 func hasCommit(repo, commit string) bool {
@@ -162,8 +213,8 @@ func Available(o Options) (bool, string) {
 			return true, "COMPILER_RT_URL=" + o.URL
 		}
 	}
-	if hasCommit(o.MirrorDir(), o.Pin.Commit) {
-		return true, "cache mirror " + o.MirrorDir()
+	if dir := o.FindMirror(); dir != "" {
+		return true, "cache mirror " + dir
 	}
 	return false, fmt.Sprintf("no compiler-rt source: COMPILER_RT_URL is not a local repository and the cache mirror %s does not hold %s", o.MirrorDir(), o.Pin.Short())
 }

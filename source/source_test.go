@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -122,5 +123,69 @@ func TestDefaultPin(t *testing.T) {
 	}
 	if p.Short() != "81bba04 (r267674)" {
 		t.Fatalf("Short = %q", p.Short())
+	}
+}
+
+// TestMirrorFoundWhateverURL: once a cache mirror holds the pinned commit,
+// a later run reuses it whatever COMPILER_RT_URL says (unset: the pin's URL,
+// unreachable here), instead of going back to the network (issue 12).
+func TestMirrorFoundWhateverURL(t *testing.T) {
+	up, commit := fakeUpstream(t, "267674")
+	tmp := t.TempDir()
+	pin := Pin{URL: filepath.Join(tmp, "unreachable", "compiler-rt.git"), Commit: commit, SVNRevision: 267674, Paths: []string{"lib/", "include/"}}
+	o := Options{Pin: pin, URL: up, CacheDir: filepath.Join(tmp, "cache"), WorkTree: filepath.Join(tmp, "a", "compiler-rt"), Log: io.Discard}
+	if err := Checkout(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{"", filepath.Join(tmp, "another", "url.git")} {
+		o.URL = url
+		o.WorkTree = filepath.Join(t.TempDir(), "compiler-rt")
+		if err := Checkout(o); err != nil {
+			t.Fatalf("COMPILER_RT_URL=%q: the cache mirror holding %s was not reused: %v", url, commit, err)
+		}
+		if ok, why := Available(o); !ok {
+			t.Fatalf("COMPILER_RT_URL=%q: Available = false: %s", url, why)
+		}
+	}
+}
+
+// TestCacheNotWritable names the fix.
+func TestCacheNotWritable(t *testing.T) {
+	up, commit := fakeUpstream(t, "267674")
+	tmp := t.TempDir()
+	notDir := filepath.Join(tmp, "a-file")
+	os.WriteFile(notDir, nil, 0o644)
+	caches := []string{notDir}
+	if os.Geteuid() != 0 { // root writes anywhere
+		ro := filepath.Join(tmp, "read-only")
+		os.Mkdir(ro, 0o555)
+		caches = append(caches, ro)
+	}
+	for _, cache := range caches {
+		o := Options{Pin: Pin{Commit: commit, SVNRevision: 267674, Paths: []string{"lib/"}}, URL: up, CacheDir: cache, WorkTree: filepath.Join(tmp, "compiler-rt"), Log: io.Discard}
+		err := Checkout(o)
+		if err == nil || !strings.Contains(err.Error(), "set RACESYSO_CACHE to a writable directory") {
+			t.Errorf("RACESYSO_CACHE=%s: err = %v, want the fix named", cache, err)
+		}
+	}
+}
+
+// TestConcurrentCheckouts: runs that share a fresh cache clone it once,
+// one after the other, and all succeed.
+func TestConcurrentCheckouts(t *testing.T) {
+	up, commit := fakeUpstream(t, "267674")
+	tmp := t.TempDir()
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			o := Options{Pin: Pin{Commit: commit, SVNRevision: 267674, Paths: []string{"lib/"}}, URL: up, CacheDir: filepath.Join(tmp, "cache"),
+				WorkTree: filepath.Join(tmp, fmt.Sprint(i), "compiler-rt"), Log: io.Discard}
+			errs <- Checkout(o)
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -1,0 +1,150 @@
+package pipeline_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/racesyso/racesyso/build"
+	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/manifest"
+	"github.com/racesyso/racesyso/pipeline"
+	"github.com/racesyso/racesyso/pipeline/pipelinetest"
+	"github.com/racesyso/racesyso/toolchain"
+)
+
+// listed returns the targets manifest.json and SHA256SUMS list in dist,
+// failing the test when the two disagree or an object does not match.
+func listed(t *testing.T, dist string) string {
+	t.Helper()
+	m, err := manifest.Read(dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CheckObjects(dist); err != nil {
+		t.Error(err)
+	}
+	var got []string
+	for goos := range m.Targets {
+		got = append(got, goos)
+	}
+	sort.Strings(got)
+	sums, _ := os.ReadFile(filepath.Join(dist, manifest.SumsName))
+	if n := strings.Count(string(sums), "\n"); n != len(got) {
+		t.Errorf("SHA256SUMS has %d lines, manifest.json %d targets:\n%s", n, len(got), sums)
+	}
+	return strings.Join(got, ",")
+}
+
+// onShared returns a context for targets whose work tree is the shared,
+// patched one (built objects for all four targets in its dist) and whose
+// build and dist directories are its own. Hold pipelinetest.Locked while
+// building, so that nothing patches the shared tree meanwhile.
+func onShared(t *testing.T, targets ...string) *pipeline.Context {
+	t.Helper()
+	pipelinetest.Objects(t, build.AllTargets...)
+	c := pipelinetest.ForTest(t, targets...)
+	c.WorkTree = pipelinetest.Shared(t).WorkTree
+	c.Source.WorkTree = c.WorkTree
+	return c
+}
+
+// TestPartialBuildKeepsOtherTargets: `RACE_TARGETS=linux buildSyso` on a
+// full dist/, with the source fetched from another URL (the commit is
+// pinned and checked, so the URL is not an input), keeps the three other
+// targets in manifest.json and SHA256SUMS (issue 12, bug 2).
+func TestPartialBuildKeepsOtherTargets(t *testing.T) {
+	shared := pipelinetest.Objects(t, build.AllTargets...)
+	c := onShared(t, "linux")
+	os.MkdirAll(c.DistDir, 0o755)
+	for _, f := range []string{manifest.FileName, manifest.SumsName, goroot.SeriesFile, build.ObjectName("linux"), build.ObjectName("darwin"), build.ObjectName("freebsd"), build.ObjectName("windows")} {
+		data, err := os.ReadFile(filepath.Join(shared, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(c.DistDir, f), data, 0o644)
+	}
+	c.Source.URL = "https://mirror.example/compiler-rt.git"
+	if err := pipelinetest.Locked(t, pipelinetest.Shared(t), c.BuildSyso); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, c.DistDir); got != "darwin,freebsd,linux,windows" {
+		t.Fatalf("after a linux build from another URL, dist/ lists %s, want all four", got)
+	}
+}
+
+// TestConcurrentPartialBuilds: a linux and a freebsd build into one dist/
+// at the same time both end listed (issue 12, bug 4): the second waits for
+// the first, then merges.
+func TestConcurrentPartialBuilds(t *testing.T) {
+	dist := filepath.Join(t.TempDir(), "dist")
+	var cs []*pipeline.Context
+	for _, goos := range []string{"linux", "freebsd"} {
+		if _, err := toolchain.For(goos); err != nil {
+			t.Skipf("SKIP: %v", err)
+		}
+		c := onShared(t, goos)
+		c.DistDir = dist // each its own (fresh) build directory: both compile
+		cs = append(cs, c)
+	}
+	err := pipelinetest.Locked(t, pipelinetest.Shared(t), func() error {
+		errs := make(chan error, len(cs))
+		for _, c := range cs {
+			go func() { errs <- c.BuildSyso() }()
+		}
+		for range cs {
+			if err := <-errs; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, dist); got != "freebsd,linux" {
+		t.Fatalf("after concurrent linux and freebsd builds, dist/ lists %s, want both", got)
+	}
+}
+
+// TestEmptyTargetList: RACE_TARGETS="," is refused before anything is
+// built or written.
+func TestEmptyTargetList(t *testing.T) {
+	t.Setenv("RACE_TARGETS", ",")
+	if _, err := pipeline.New(); err == nil || !strings.Contains(err.Error(), "names no target") {
+		t.Fatalf("RACE_TARGETS=\",\": err = %v, want it refused", err)
+	}
+}
+
+// TestConcurrentMageRuns: `go run mage.go` several times at once in one
+// checkout: each gets to its target. Mage writes mage_output_file.go into
+// the checkout on every run; unlocked, one run removed the other's file
+// ("error compiling magefiles").
+func TestConcurrentMageRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: compiles the magefile three times; run without -short")
+	}
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	outs := make(chan string, n)
+	for range n {
+		go func() {
+			cmd := exec.Command("go", "run", "mage.go", "installGoroot", filepath.Join(root, "no-such-goroot"))
+			cmd.Dir = root
+			out, _ := cmd.CombinedOutput()
+			outs <- string(out)
+		}()
+	}
+	for range n {
+		out := <-outs
+		if !strings.Contains(out, "Error: ") || strings.Contains(out, "compiling magefiles") || strings.Contains(out, "mage_output_file") {
+			t.Errorf("a run did not get to its target:\n%s", out)
+		}
+	}
+}
