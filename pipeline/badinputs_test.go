@@ -10,6 +10,7 @@ import (
 
 	"github.com/racesyso/racesyso/build"
 	"github.com/racesyso/racesyso/goroot"
+	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/manifest"
 	"github.com/racesyso/racesyso/pipeline"
 	"github.com/racesyso/racesyso/pipeline/pipelinetest"
@@ -84,7 +85,7 @@ func TestConcurrentPartialBuilds(t *testing.T) {
 	var cs []*pipeline.Context
 	for _, goos := range []string{"linux", "freebsd"} {
 		if _, err := toolchain.For(goos); err != nil {
-			t.Skipf("SKIP: %v", err)
+			testenv.Skip(t, "%v", err)
 		}
 		c := onShared(t, goos)
 		c.DistDir = dist // each its own (fresh) build directory: both compile
@@ -124,9 +125,7 @@ func TestEmptyTargetList(t *testing.T) {
 // the checkout on every run; unlocked, one run removed the other's file
 // ("error compiling magefiles").
 func TestConcurrentMageRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: compiles the magefile three times; run without -short")
-	}
+	testenv.SkipIfShort(t, "compiles the magefile three times")
 	root, err := pipeline.FindRoot()
 	if err != nil {
 		t.Fatal(err)
