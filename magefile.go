@@ -7,7 +7,7 @@ package main
 import (
 	"strings"
 
-	"github.com/racesyso/racesyso/pipeline"
+	"github.com/racesyso/racesyso/internal/pipeline"
 )
 
 // Tools installs the toolchains every target needs (scripts/install-tools.sh).

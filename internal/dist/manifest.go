@@ -1,0 +1,186 @@
+// Package manifest records what a build consumed and produced
+// (dist/manifest.json) and the checksums in the form `sha256sum -c` reads
+// (dist/SHA256SUMS).
+package dist
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/racesyso/racesyso/internal/atomicfile"
+)
+
+// File names inside dist/.
+const (
+	FileName = "manifest.json"
+	SumsName = "SHA256SUMS"
+)
+
+// Manifest is dist/manifest.json.
+type Manifest struct {
+	Source  Source            `json:"source"`
+	Series  string            `json:"series_sha256"`
+	Patches []Patch           `json:"patches"`
+	Targets map[string]Target `json:"targets"`
+	Verify  *VerifySummary    `json:"verify,omitempty"`
+}
+
+// Source is where compiler-rt came from.
+type Source struct {
+	URL         string `json:"url"`
+	Commit      string `json:"commit"`
+	SVNRevision int    `json:"svn_revision"`
+}
+
+// Patch is one applied patch.
+type Patch struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+// Target is one built object.
+type Target struct {
+	Object          string   `json:"object"`
+	SHA256          string   `json:"sha256"`
+	Size            int64    `json:"size"`
+	Compiler        string   `json:"compiler"`
+	CompilerVersion string   `json:"compiler_version"`
+	Command         []string `json:"command"`
+	Flags           []string `json:"flags"`
+	InputKey        string   `json:"input_key"`
+	Smoke           string   `json:"smoke"`
+	SmokeRan        bool     `json:"smoke_ran"`
+}
+
+// VerifySummary is what `mage verify` concluded.
+type VerifySummary struct {
+	OK      bool   `json:"ok"` // no check failed
+	Passed  int    `json:"passed"`
+	Failed  int    `json:"failed"`
+	Skipped int    `json:"skipped"` // checks not run: nothing proved
+	Report  string `json:"report"`
+}
+
+// Read loads dir/manifest.json; a missing file gives an empty manifest and
+// no error.
+func Read(dir string) (*Manifest, error) {
+	m := &Manifest{Targets: map[string]Target{}}
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, FileName), err)
+	}
+	if m.Targets == nil {
+		m.Targets = map[string]Target{}
+	}
+	return m, nil
+}
+
+// Write writes dir/manifest.json and dir/SHA256SUMS atomically.
+func (m *Manifest) Write(dir string) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, FileName), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, SumsName), m.Sums(), 0o644)
+}
+
+// Sums is SHA256SUMS: "<hex>  <object>" lines sorted by file name.
+func (m *Manifest) Sums() []byte {
+	var lines []string
+	for _, t := range m.Targets {
+		lines = append(lines, t.SHA256+"  "+t.Object)
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i][66:] < lines[j][66:] })
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	return b.Bytes()
+}
+
+// Inputs is a copy holding only what the build consumed (source, series,
+// patches), with no targets.
+func (m *Manifest) Inputs() *Manifest {
+	return &Manifest{Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
+}
+
+// SameInputs reports whether o was built from the same inputs: the same
+// commit (and SVN revision) with the same patch series. Where the source was
+// fetched from (Source.URL) is not an input: the commit is pinned and
+// checked by hash. What else determines an object (flags, compiler and its
+// version) is per target, in each target's input key.
+func (m *Manifest) SameInputs(o *Manifest) bool {
+	return m.InputsDiff(o) == ""
+}
+
+// InputsDiff says how o's inputs differ from m's ("" when they do not).
+func (m *Manifest) InputsDiff(o *Manifest) string {
+	var d []string
+	if m.Source.Commit != o.Source.Commit || m.Source.SVNRevision != o.Source.SVNRevision {
+		d = append(d, fmt.Sprintf("commit %.12s (r%d), not %.12s (r%d)", m.Source.Commit, m.Source.SVNRevision, o.Source.Commit, o.Source.SVNRevision))
+	}
+	if m.Series != o.Series {
+		d = append(d, fmt.Sprintf("patch series %.12s, not %.12s", m.Series, o.Series))
+	}
+	return strings.Join(d, ", ")
+}
+
+// FileSHA256 hashes a file.
+func FileSHA256(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// CheckObjects verifies that every object the manifest lists exists in dir
+// with the recorded sha256 and size. The error names the targets to rebuild.
+func (m *Manifest) CheckObjects(dir string) error {
+	var bad, goosBad []string
+	for goos, t := range m.Targets {
+		sum, n, err := FileSHA256(filepath.Join(dir, t.Object))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			bad = append(bad, fmt.Sprintf("%s: %s is missing", goos, t.Object))
+		case err != nil:
+			bad = append(bad, fmt.Sprintf("%s: %v", goos, err))
+		case sum != t.SHA256 || n != t.Size:
+			bad = append(bad, fmt.Sprintf("%s: %s has sha256 %s (%d bytes), the manifest says %s (%d bytes)", goos, t.Object, sum, n, t.SHA256, t.Size))
+		default:
+			continue
+		}
+		goosBad = append(goosBad, goos)
+	}
+	sort.Strings(bad)
+	sort.Strings(goosBad)
+	if len(bad) > 0 {
+		return fmt.Errorf("objects do not match %s: %s; rebuild them with `RACE_TARGETS=%s go run mage.go buildSyso` (for a downloaded release: download it again)",
+			filepath.Join(dir, FileName), strings.Join(bad, "; "), strings.Join(goosBad, ","))
+	}
+	return nil
+}

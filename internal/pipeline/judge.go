@@ -1,0 +1,185 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/racesyso/racesyso/internal/compile"
+	"github.com/racesyso/racesyso/internal/dist"
+	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/verify"
+)
+
+// goJudge installs our objects into a copy of the GOROOT and runs Go's own
+// race tests there, next to the same runs with the shipped objects, then
+// BenchmarkSyncLeak with both. RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out
+// (the report says so).
+func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
+	if os.Getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1" {
+		rep.Add(verify.Skip("goroot", "linux", "RACESYSO_SKIP_GOROOT_TESTS=1: Go's own race tests, BenchmarkSyncLeak and the limits were not run"))
+		return
+	}
+	if _, ok := m.Targets["linux"]; !ok {
+		rep.Add(verify.Skip("goroot", "linux", "not run: no linux object in dist/ (Go's race tests run on linux; build with RACE_TARGETS including linux)"))
+		return
+	}
+	shipped := c.GOROOT()
+	if shipped == "" {
+		var err error
+		if shipped, err = goroot.Default(); err != nil {
+			rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: err.Error()})
+			return
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
+	defer cancel()
+	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
+	dir := filepath.Join(c.BuildDir, "goroot-judge")
+	ours := filepath.Join(dir, "goroot")
+	logf("goroot: copying %s (%s) to %s", shipped, goroot.Version(shipped), ours)
+	err := goroot.Copy(shipped, ours)
+	if err == nil {
+		err = c.installInto(ours, []string{"linux"})
+	}
+	if err != nil {
+		rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
+		return
+	}
+	if _, ok := m.Targets["windows"]; ok {
+		c.windowsJudge(ctx, shipped, ours, dir, rep)
+	}
+	oursRuns := goroot.RunRaceTests(ctx, ours, logf)
+	shippedRuns := goroot.RunRaceTests(ctx, shipped, logf)
+	for i, o := range oursRuns {
+		s := shippedRuns[i]
+		ok, why := o.Judge()
+		r := verify.Result{
+			Name: "goroot/" + o.Name, Target: "linux", Status: verify.PassIf(ok),
+			Summary:  fmt.Sprintf("ours: %s in %.0fs; shipped: %s in %.0fs", describe(o), o.Seconds, describe(s), s.Seconds),
+			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
+			Unproved: "other packages' race tests; GOAMD64=v3 builds use the same object",
+		}
+		if !ok {
+			r.Summary = why + "; " + r.Summary
+			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
+		}
+		rep.Add(r)
+	}
+	c.limits(ctx, shipped, ours, dir, rep)
+	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", goroot.SyncLeakIterations)
+	op, oerr := goroot.SyncLeak(ctx, ours, dir, goroot.SyncLeakIterations)
+	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), goroot.SyncLeakIterations)
+	r := verify.Result{Name: "goroot/BenchmarkSyncLeak", Target: "linux",
+		Proved: "peak RSS of Go's own BenchmarkSyncLeak under -race stays bounded as the work grows"}
+	if oerr != nil {
+		r.Status, r.Summary = verify.Failed, oerr.Error()
+		rep.Add(r)
+		return
+	}
+	r.Details = append(r.Details, "iterations  ours peak MiB  shipped peak MiB  ours s  shipped s")
+	for i, p := range op {
+		sm, ss := "-", "-"
+		if serr == nil && i < len(sp) {
+			sm, ss = fmt.Sprintf("%.0f", sp[i].PeakMiB), fmt.Sprintf("%.1f", sp[i].Seconds)
+		}
+		r.Details = append(r.Details, fmt.Sprintf("%10d  %12.0f  %16s  %6.1f  %9s", p.Iterations, p.PeakMiB, sm, p.Seconds, ss))
+	}
+	for _, l := range r.Details {
+		logf("  %s", l)
+	}
+	ok, summary := goroot.SyncLeakBounded(op)
+	r.Status, r.Summary = verify.PassIf(ok), "ours "+summary
+	if serr == nil {
+		_, ssum := goroot.SyncLeakBounded(sp)
+		r.Summary += "; shipped " + ssum
+	}
+	rep.Add(r)
+}
+
+// windowsJudge installs our windows object into the GOROOT copy and runs
+// Go's windows race tests under wine64 with it and with the shipped one.
+func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+	r := verify.Result{Name: "goroot/windows-under-wine", Target: "windows",
+		Proved:   "Go's own windows/amd64 race tests (runtime/race incl. TestRace and TestOutput, sync, sync/atomic), cross-built with MinGW, pass under wine64 with our object",
+		Unproved: "a real Windows kernel: wine is not Windows (the release workflow runs the smoke test on a Windows runner)"}
+	if _, err := os.Stat(compile.Wine64); err != nil {
+		r.Status, r.Summary = verify.Skipped, "not run: wine64 is missing: install it with `apt-get install wine64` (or run `go run mage.go tools`)"
+		rep.Add(r)
+		return
+	}
+	if err := c.installInto(ours, []string{"windows"}); err != nil {
+		r.Status, r.Summary = verify.Failed, "cannot install our windows object: "+err.Error()
+		rep.Add(r)
+		return
+	}
+	script := filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh")
+	prefix := filepath.Join(c.BuildDir, "wineprefix")
+	fmt.Fprintln(c.Log, "goroot: windows race tests under wine64, ours then shipped")
+	cache := filepath.Join(dir, "gocache-windows")
+	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix, cache)
+	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix, cache)
+	r.Status = verify.PassIf(o.OK)
+	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
+	r.Details = append([]string{"ours:"}, o.Lines...)
+	r.Details = append(r.Details, "shipped:")
+	r.Details = append(r.Details, s.Lines...)
+	fmt.Fprintf(c.Log, "goroot: windows: %s\n  ours %s\n  shipped %s\n", r.Summary, o.TestRace, s.TestRace)
+	rep.Add(r)
+}
+
+// limits measures the known limits of the 2016 runtime next to the shipped
+// one. They are reported, not judged: they are the next performance goals.
+func (c *Context) limits(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+	fmt.Fprintln(c.Log, "goroot: known limits (live goroutines, goroutine start/exit, reports per racy range access), ours then shipped")
+	o, oerr := goroot.MeasureLimits(ctx, ours, c.Root, filepath.Join(dir, "limits-ours"))
+	s, serr := goroot.MeasureLimits(ctx, shipped, c.Root, filepath.Join(dir, "limits-shipped"))
+	r := verify.Result{Name: "goroot/limits", Target: "linux", Status: verify.Passed,
+		Proved:   "measured, not judged: these are the next performance goals",
+		Unproved: "that the limits matter for a given program"}
+	if oerr != nil || serr != nil {
+		r.Status, r.Summary = verify.Skipped, fmt.Sprintf("could not measure: ours: %v; shipped: %v", oerr, serr)
+		rep.Add(r)
+		return
+	}
+	lim := func(l *goroot.Limits) string {
+		if l.FailedAt == 0 {
+			return fmt.Sprintf(">= %d", l.MaxGoroutines)
+		}
+		return fmt.Sprintf("%d (fails at %d: %s)", l.MaxGoroutines, l.FailedAt, l.FailMessage)
+	}
+	r.Details = []string{
+		fmt.Sprintf("%-44s %-22s %s", "", "ours", "shipped"),
+		fmt.Sprintf("%-44s %-22s %s", "live goroutines (of those tried)", lim(o), lim(s)),
+		fmt.Sprintf("%-44s %-22.0f %.0f", "peak RSS MiB, 1000 blocked goroutines", o.RSS1000MiB, s.RSS1000MiB),
+	}
+	for _, b := range []string{"BenchmarkGoStartExit", "BenchmarkGoStartExitBatch", "BenchmarkStackLeak"} {
+		r.Details = append(r.Details, fmt.Sprintf("%-44s %-22.0f %.0f", b+" ns/op", o.NsPerOp[b], s.NsPerOp[b]))
+	}
+	r.Details = append(r.Details,
+		fmt.Sprintf("%-44s %-22d %d", "reports, racy copy() of 100 bytes", o.RangeReports, s.RangeReports),
+		fmt.Sprintf("%-44s %-22d %d", "  the same, deduplication off", o.RangeReportsAll, s.RangeReportsAll))
+	for _, l := range r.Details {
+		fmt.Fprintln(c.Log, "  "+l)
+	}
+	r.Summary = fmt.Sprintf("live goroutines %s vs %s; start+exit %.0f vs %.0f ns; range race reports %d vs %d (ours vs shipped)",
+		lim(o), lim(s), o.NsPerOp["BenchmarkGoStartExit"], s.NsPerOp["BenchmarkGoStartExit"], o.RangeReports, s.RangeReports)
+	rep.Add(r)
+}
+
+func describe(r goroot.TestRun) string {
+	s := "ok"
+	if !r.OK {
+		s = "FAIL"
+		if len(r.Failures) > 0 {
+			s += " (" + strings.Join(r.Failures, ", ") + ")"
+		}
+	}
+	if r.Total > 0 {
+		s += fmt.Sprintf(", TestRace %d of %d cases passed", r.Passed, r.Total)
+	}
+	return s
+}

@@ -1,0 +1,49 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+
+	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/release"
+	"github.com/racesyso/racesyso/internal/verify"
+)
+
+// InstallGoroot installs the objects of dist/ (or of RACESYSO_FROM, a
+// directory holding a downloaded release) into root, refusing objects that
+// lack what root's runtime imports.
+func (c *Context) InstallGoroot(root string) error {
+	from := c.DistDir
+	if v := os.Getenv("RACESYSO_FROM"); v != "" {
+		from = v
+	}
+	return c.install(root, from, nil)
+}
+
+// installInto installs dist/'s objects for goos into root.
+func (c *Context) installInto(root string, goos []string) error {
+	return c.install(root, c.DistDir, goos)
+}
+
+func (c *Context) install(root, from string, goos []string) error {
+	return c.Locked("installGoroot "+root, func() error {
+		return goroot.Install(goroot.InstallOptions{
+			GOROOT: root, From: from, GOOS: goos, Log: c.Log,
+			Missing: func(object, goos, root string) ([]string, error) { return verify.MissingSymbols(object, root) },
+		})
+	})
+}
+
+// Release publishes dist/ as the release of tag.
+func (c *Context) Release(tag string) error {
+	return c.Locked("release "+tag, func() error {
+		return release.Run(context.Background(), release.Options{
+			Tag: tag, DistDir: c.DistDir, Out: c.Log,
+			DryRun: os.Getenv("RELEASE_DRY_RUN") == "1", Force: os.Getenv("RELEASE_FORCE") == "1",
+		})
+	})
+}
+
+// UninstallGoroot restores what installGoroot replaced in root and removes
+// what it added.
+func (c *Context) UninstallGoroot(root string) error { return goroot.Uninstall(root, c.Log) }
