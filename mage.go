@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/magefile/mage/mage"
+
 	"github.com/racesyso/racesyso/internal/lockfile"
 )
 

@@ -7,7 +7,7 @@
 # Set RACESYSO_SKIP_CROSS=1 to install only what the linux target needs.
 set -euo pipefail
 
-ZIG_VERSION=0.17.1   # keep in step with toolchain.ZigVersion
+ZIG_VERSION=0.17.1   # keep in step with internal/targets/targets.json (tested)
 
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/dist"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
 
@@ -46,10 +47,6 @@ func (o Options) winePrefix() string {
 	return p
 }
 
-// VerifyFile is the report verify writes into dist/; a build that changes
-// an object removes it.
-const VerifyFile = "verify.json"
-
 // goDir is where buildgo.sh runs, relative to the work tree; the source
 // lists and -I flags are relative to it.
 const goDir = "lib/tsan/go"
@@ -72,7 +69,7 @@ func Build(o Options) error {
 // BuildTimed is Build, also returning how long each part took.
 func BuildTimed(o Options) (*Timings, error) {
 	tm := &Timings{Compile: map[string]float64{}, Target: map[string]float64{}}
-	spec := LoadSpec()
+	spec := targets.Load()
 	prev, err := dist.Read(o.DistDir)
 	if err != nil {
 		return nil, err
@@ -98,7 +95,8 @@ func BuildTimed(o Options) (*Timings, error) {
 	slots := newCompileSlots(jobs)
 	// Tickets: longest compile first, by the cost hints of targets.json.
 	order := append([]string{}, o.Targets...)
-	sort.SliceStable(order, func(i, j int) bool { return spec.Targets[order[i]].Cost > spec.Targets[order[j]].Cost })
+	cost := func(goos string) float64 { t, _ := spec.Get(goos); return t.Cost }
+	sort.SliceStable(order, func(i, j int) bool { return cost(order[i]) > cost(order[j]) })
 	ticket := map[string]int{}
 	for i, goos := range order {
 		ticket[goos] = i
@@ -138,7 +136,7 @@ func BuildTimed(o Options) (*Timings, error) {
 	}
 	if !changed && prev.SameInputs(o.Manifest) {
 		o.Manifest.Verify = prev.Verify
-	} else if err := os.Remove(filepath.Join(o.DistDir, VerifyFile)); err != nil && !os.IsNotExist(err) {
+	} else if err := os.Remove(filepath.Join(o.DistDir, dist.VerifyFile)); err != nil && !os.IsNotExist(err) {
 		return tm, err
 	}
 	if err := o.Manifest.Write(o.DistDir); err != nil {
@@ -170,9 +168,9 @@ type dropped struct {
 // of targets keeps (those of the other targets whose objects are intact and
 // were built from the same inputs), and the objects of dist/ it drops: built
 // from other inputs, missing, changed since, or listed nowhere.
-func mergePrevious(prev, next *dist.Manifest, targets []string, distDir string) (map[string]dist.Target, []dropped) {
+func mergePrevious(prev, next *dist.Manifest, names []string, distDir string) (map[string]dist.Target, []dropped) {
 	building := map[string]bool{}
-	for _, g := range targets {
+	for _, g := range names {
 		building[g] = true
 	}
 	kept := map[string]dist.Target{}
@@ -198,8 +196,8 @@ func mergePrevious(prev, next *dist.Manifest, targets []string, distDir string) 
 	}
 	// Objects manifest.json does not list (left by an interrupted or older
 	// run) are not this build's either.
-	for _, goos := range AllTargets {
-		name := ObjectName(goos)
+	for _, goos := range targets.All() {
+		name := dist.ObjectName(goos)
 		if listed[name] || building[goos] {
 			continue
 		}
@@ -235,7 +233,7 @@ func removeDropped(distDir string, drop []dropped, log io.Writer) error {
 
 // buildTarget compiles and smoke-tests one target, unless its input key
 // matches the previous build and the object in dist/ is intact.
-func buildTarget(o Options, spec Spec, goos string, prev dist.Target, slots *compileSlots, ticket int, log io.Writer) (dist.Target, float64, error) {
+func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, slots *compileSlots, ticket int, log io.Writer) (dist.Target, float64, error) {
 	compiling := false
 	defer func() {
 		if !compiling {
@@ -246,7 +244,7 @@ func buildTarget(o Options, spec Spec, goos string, prev dist.Target, slots *com
 	if err != nil {
 		return dist.Target{}, 0, err
 	}
-	sources, flags, ts, err := spec.Target(goos, func(f string) bool {
+	sources, flags, ts, err := spec.Build(goos, func(f string) bool {
 		_, err := os.Stat(filepath.Join(srcRoot, goDir, f))
 		return err == nil
 	})
@@ -278,12 +276,12 @@ func buildTarget(o Options, spec Spec, goos string, prev dist.Target, slots *com
 		}
 		args = append(args, f)
 	}
-	args = append(args, "-ffile-prefix-map="+srcRoot+"=compiler-rt", "-ffile-prefix-map="+dir+"=build", "-c", "gotsan.cc", "-o", ObjectName(goos))
+	args = append(args, "-ffile-prefix-map="+srcRoot+"=compiler-rt", "-ffile-prefix-map="+dir+"=build", "-c", "gotsan.cc", "-o", dist.ObjectName(goos))
 	key, err := inputKey(srcRoot, unit, args, version, ts.Smoke, dir, srcRoot)
 	if err != nil {
 		return dist.Target{}, 0, err
 	}
-	out := filepath.Join(o.DistDir, ObjectName(goos))
+	out := filepath.Join(o.DistDir, dist.ObjectName(goos))
 	if !o.Force && prev.InputKey == key {
 		if sum, _, err := dist.FileSHA256(out); err == nil && sum == prev.SHA256 {
 			fmt.Fprintf(log, "[%s] up to date (input key %.12s), nothing compiled\n", goos, key)
@@ -307,11 +305,11 @@ func buildTarget(o Options, spec Spec, goos string, prev dist.Target, slots *com
 	err = run(dir, tc.Env(dir), args...)
 	slots.release()
 	if err != nil {
-		return dist.Target{}, 0, fmt.Errorf("compiling %s: %w", ObjectName(goos), err)
+		return dist.Target{}, 0, fmt.Errorf("compiling %s: %w", dist.ObjectName(goos), err)
 	}
 	compile := time.Since(t0).Seconds()
 	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, compile)
-	obj := filepath.Join(dir, ObjectName(goos))
+	obj := filepath.Join(dir, dist.ObjectName(goos))
 	waitWine()
 	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir, o.winePrefix())
 	if err != nil {
@@ -326,7 +324,7 @@ func buildTarget(o Options, spec Spec, goos string, prev dist.Target, slots *com
 		return dist.Target{}, 0, err
 	}
 	return dist.Target{
-		Object: ObjectName(goos), SHA256: sum, Size: size,
+		Object: dist.ObjectName(goos), SHA256: sum, Size: size,
 		Compiler: tc.Name, CompilerVersion: version, Command: redact(args, srcRoot, dir), Flags: flags,
 		InputKey: key, Smoke: smoke, SmokeRan: ran,
 	}, compile, nil
@@ -348,7 +346,7 @@ func concat(srcRoot string, sources []string) ([]byte, error) {
 // inputKey hashes everything the compile and smoke test read: every file of
 // lib/tsan, lib/sanitizer_common and include (headers included), the unit,
 // the command line with local paths removed, and the compiler version.
-func inputKey(srcRoot string, unit []byte, args []string, version string, smoke SmokeSpec, localPaths ...string) (string, error) {
+func inputKey(srcRoot string, unit []byte, args []string, version string, smoke targets.SmokeSpec, localPaths ...string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "compiler %s\nargs %q\nsmoke %q %q\n", version, redact(args, localPaths...), smoke.Kind, smoke.LinkFlags)
 	h.Write(unit)

@@ -8,17 +8,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
-
-// CxxModeCheck is targets.json's cxx_mode_check: which C/C++-mode sources
-// must keep compiling with the series applied.
-type CxxModeCheck struct {
-	Dirs     []string   `json:"dirs"`
-	Exclude  []string   `json:"exclude"`
-	Flags    []string   `json:"flags"`
-	Variants [][]string `json:"variants"`
-}
 
 // CxxModeResult is what CheckCxxMode found.
 type CxxModeResult struct {
@@ -31,7 +23,7 @@ type CxxModeResult struct {
 // patched tree in workTree with the linux toolchain, one compiler run per
 // file and variant, NumCPU at a time.
 func CheckCxxMode(workTree string) (*CxxModeResult, error) {
-	spec := LoadSpec().CxxModeCheck
+	spec := targets.Load().CxxModeCheck
 	tc, err := toolchain.For("linux")
 	if err != nil {
 		return nil, err

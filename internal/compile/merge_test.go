@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/racesyso/racesyso/internal/dist"
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // TestMergePrevious: a build of some targets keeps the others' entries when
@@ -19,11 +20,11 @@ func TestMergePrevious(t *testing.T) {
 	distDir := func(t *testing.T) (string, *dist.Manifest) {
 		dir := t.TempDir()
 		m := &dist.Manifest{Source: dist.Source{URL: "https://github.com/llvm-mirror/compiler-rt.git", Commit: commit, SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Target{}}
-		for _, goos := range AllTargets {
-			p := filepath.Join(dir, ObjectName(goos))
+		for _, goos := range targets.All() {
+			p := filepath.Join(dir, dist.ObjectName(goos))
 			os.WriteFile(p, []byte("object "+goos), 0o644)
 			sum, n, _ := dist.FileSHA256(p)
-			m.Targets[goos] = dist.Target{Object: ObjectName(goos), SHA256: sum, Size: n}
+			m.Targets[goos] = dist.Target{Object: dist.ObjectName(goos), SHA256: sum, Size: n}
 		}
 		if err := m.Write(dir); err != nil {
 			t.Fatal(err)
@@ -42,10 +43,10 @@ func TestMergePrevious(t *testing.T) {
 		{"other series", func(_ string, n *dist.Manifest) { n.Series = "bbbb" }, "", "darwin,freebsd,windows",
 			"removing race_darwin_amd64.syso from dist/: it was built from other inputs (this build: patch series bbbb, not aaaa)"},
 		{"object changed by hand", func(dir string, _ *dist.Manifest) {
-			os.WriteFile(filepath.Join(dir, ObjectName("windows")), []byte("edited"), 0o644)
+			os.WriteFile(filepath.Join(dir, dist.ObjectName("windows")), []byte("edited"), 0o644)
 		}, "darwin,freebsd", "windows", "removing race_windows_amd64.syso from dist/: it changed since it was built"},
 		{"object removed by hand", func(dir string, _ *dist.Manifest) {
-			os.Remove(filepath.Join(dir, ObjectName("freebsd")))
+			os.Remove(filepath.Join(dir, dist.ObjectName("freebsd")))
 		}, "darwin,windows", "freebsd", "race_freebsd_amd64.syso leaves manifest.json: it is missing from dist/"},
 	}
 	for _, c := range cases {
@@ -59,7 +60,7 @@ func TestMergePrevious(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, g := range AllTargets {
+			for _, g := range targets.All() {
 				if _, ok := kept[g]; ok {
 					got = append(got, g)
 				}
@@ -71,8 +72,8 @@ func TestMergePrevious(t *testing.T) {
 				if g == "" {
 					continue
 				}
-				if _, err := os.Stat(filepath.Join(dir, ObjectName(g))); !os.IsNotExist(err) {
-					t.Errorf("%s still in dist/ (stat: %v)", ObjectName(g), err)
+				if _, err := os.Stat(filepath.Join(dir, dist.ObjectName(g))); !os.IsNotExist(err) {
+					t.Errorf("%s still in dist/ (stat: %v)", dist.ObjectName(g), err)
 				}
 			}
 			if !strings.Contains(log.String(), c.log) || (c.log == "") != (log.Len() == 0) {
@@ -88,12 +89,12 @@ func TestMergePrevious(t *testing.T) {
 // TestMergePreviousStray: an object no manifest lists is removed, said so.
 func TestMergePreviousStray(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, ObjectName("darwin")), []byte("stray"), 0o644)
+	os.WriteFile(filepath.Join(dir, dist.ObjectName("darwin")), []byte("stray"), 0o644)
 	m := &dist.Manifest{Targets: map[string]dist.Target{}}
 	_, drop := mergePrevious(m, m.Inputs(), []string{"linux"}, dir)
 	var log bytes.Buffer
 	removeDropped(dir, drop, &log)
-	if _, err := os.Stat(filepath.Join(dir, ObjectName("darwin"))); !os.IsNotExist(err) || !strings.Contains(log.String(), "manifest.json does not list it") {
+	if _, err := os.Stat(filepath.Join(dir, dist.ObjectName("darwin"))); !os.IsNotExist(err) || !strings.Contains(log.String(), "manifest.json does not list it") {
 		t.Fatalf("stray object: stat %v, log %q", err, log.String())
 	}
 }

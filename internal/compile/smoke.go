@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
 
@@ -20,7 +21,7 @@ const Wine64 = "/usr/lib/wine/wine64"
 // Smoke checks obj against compiler-rt's test.c as spec says, working in
 // dir. It returns a one-line account and whether the test program ran.
 // winePrefix is the private WINEPREFIX for the "wine" kind.
-func Smoke(goos string, tc toolchain.Toolchain, spec SmokeSpec, obj, testC, dir, winePrefix string) (string, bool, error) {
+func Smoke(goos string, tc toolchain.Toolchain, spec targets.SmokeSpec, obj, testC, dir, winePrefix string) (string, bool, error) {
 	// Some linkers (zig's) insist on a known object suffix.
 	linkObj := filepath.Join(dir, "race-"+goos+".o")
 	if err := atomicfile.Copy(linkObj, obj); err != nil {

@@ -184,3 +184,16 @@ func (m *Manifest) CheckObjects(dir string) error {
 	}
 	return nil
 }
+
+// The layout of dist/, besides FileName and SumsName.
+const (
+	// VerifyFile is the report verify writes; a build that changes an
+	// object withdraws it.
+	VerifyFile = "verify.json"
+	// SeriesFile is the applied patch series, concatenated; installGoroot
+	// writes it next to each object, as Go does with its .patch files.
+	SeriesFile = "racesyso.patch"
+)
+
+// ObjectName is the file name Go's racebuild gives goos's object in dist/.
+func ObjectName(goos string) string { return "race_" + goos + "_amd64.syso" }

@@ -86,7 +86,7 @@ func releaseDir(t *testing.T, real string, edit func(goos string, data []byte) [
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, SeriesFile), []byte("From 0000 our series\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, dist.SeriesFile), []byte("From 0000 our series\n"), 0o644)
 	return dir
 }
 

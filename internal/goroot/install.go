@@ -20,10 +20,6 @@ import (
 	"github.com/racesyso/racesyso/internal/dist"
 )
 
-// SeriesFile is the applied patch series, concatenated, as buildSyso
-// writes it into dist/ and installGoroot copies it next to each object.
-const SeriesFile = "racesyso.patch"
-
 // BackupSuffix marks the copy of a GOROOT file that an install replaced.
 const BackupSuffix = ".racesyso-orig"
 
@@ -114,7 +110,7 @@ func plan(o InstallOptions) ([]file, error) {
 	if err := sub.CheckObjects(o.From); err != nil {
 		return nil, err
 	}
-	series, err := os.ReadFile(filepath.Join(o.From, SeriesFile))
+	series, err := os.ReadFile(filepath.Join(o.From, dist.SeriesFile))
 	if err != nil {
 		return nil, fmt.Errorf("the applied series is missing (%w): rebuild with `go run mage.go buildSyso`", err)
 	}

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
-	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
@@ -44,10 +43,10 @@ func listed(t *testing.T, distDir string) string {
 // patched one (built objects for all four targets in its dist) and whose
 // build and dist directories are its own. Hold integration.Locked while
 // building, so that nothing patches the shared tree meanwhile.
-func onShared(t *testing.T, targets ...string) *pipeline.Context {
+func onShared(t *testing.T, goos ...string) *pipeline.Context {
 	t.Helper()
-	integration.Objects(t, compile.AllTargets...)
-	c := integration.ForTest(t, targets...)
+	integration.Objects(t, targets.All()...)
+	c := integration.ForTest(t, goos...)
 	c.WorkTree = integration.Shared(t).WorkTree
 	c.Source.WorkTree = c.WorkTree
 	return c
@@ -58,10 +57,10 @@ func onShared(t *testing.T, targets ...string) *pipeline.Context {
 // pinned and checked, so the URL is not an input), keeps the three other
 // targets in manifest.json and SHA256SUMS (issue 12, bug 2).
 func TestPartialBuildKeepsOtherTargets(t *testing.T) {
-	shared := integration.Objects(t, compile.AllTargets...)
+	shared := integration.Objects(t, targets.All()...)
 	c := onShared(t, "linux")
 	os.MkdirAll(c.DistDir, 0o755)
-	for _, f := range []string{dist.FileName, dist.SumsName, goroot.SeriesFile, compile.ObjectName("linux"), compile.ObjectName("darwin"), compile.ObjectName("freebsd"), compile.ObjectName("windows")} {
+	for _, f := range []string{dist.FileName, dist.SumsName, dist.SeriesFile, dist.ObjectName("linux"), dist.ObjectName("darwin"), dist.ObjectName("freebsd"), dist.ObjectName("windows")} {
 		data, err := os.ReadFile(filepath.Join(shared, f))
 		if err != nil {
 			t.Fatal(err)

@@ -5,8 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/racesyso/racesyso/internal/compile"
+	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/integration"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
@@ -14,10 +15,10 @@ import (
 // against the installed Go, allowlists, glibc floor, instruction set) and
 // the 2016 interface check on all four built objects.
 func TestBuiltObjectsPassObjectChecks(t *testing.T) {
-	dist := integration.Objects(t, compile.AllTargets...)
+	distDir := integration.Objects(t, targets.All()...)
 	var objs []verify.Object
-	for _, goos := range compile.AllTargets {
-		objs = append(objs, verify.Object{Path: filepath.Join(dist, compile.ObjectName(goos)), GOOS: goos, Ours: true})
+	for _, goos := range targets.All() {
+		objs = append(objs, verify.Object{Path: filepath.Join(distDir, dist.ObjectName(goos)), GOOS: goos, Ours: true})
 	}
 	rep := verify.Run(objs, verify.Options{})
 	iface, err := verify.NamedInterface("go1.7-perP")

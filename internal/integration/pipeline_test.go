@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/patch"
@@ -29,7 +28,7 @@ func TestLinuxPipeline(t *testing.T) {
 	if err := c.BuildSyso(); err != nil {
 		t.Fatal(err)
 	}
-	obj := filepath.Join(c.DistDir, compile.ObjectName("linux"))
+	obj := filepath.Join(c.DistDir, dist.ObjectName("linux"))
 	f, err := elf.Open(obj)
 	if err != nil {
 		t.Fatal(err)
@@ -77,11 +76,11 @@ func TestLinuxPipeline(t *testing.T) {
 
 	// A verification survives a no-op build and is withdrawn by a build
 	// that compiles.
-	again.Verify = &dist.VerifySummary{OK: true, Passed: 1, Report: compile.VerifyFile}
+	again.Verify = &dist.VerifySummary{OK: true, Passed: 1, Report: dist.VerifyFile}
 	if err := again.Write(c.DistDir); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(c.DistDir, compile.VerifyFile), []byte(`{"ok": true}`), 0o644)
+	os.WriteFile(filepath.Join(c.DistDir, dist.VerifyFile), []byte(`{"ok": true}`), 0o644)
 	if err := c.BuildSyso(); err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +94,8 @@ func TestLinuxPipeline(t *testing.T) {
 	if m, _ := dist.Read(c.DistDir); m.Verify != nil {
 		t.Fatal("a build that compiled kept the old verification in manifest.json")
 	}
-	if _, err := os.Stat(filepath.Join(c.DistDir, compile.VerifyFile)); !os.IsNotExist(err) {
-		t.Fatalf("a build that compiled kept %s (stat: %v)", compile.VerifyFile, err)
+	if _, err := os.Stat(filepath.Join(c.DistDir, dist.VerifyFile)); !os.IsNotExist(err) {
+		t.Fatalf("a build that compiled kept %s (stat: %v)", dist.VerifyFile, err)
 	}
 }
 

@@ -3,9 +3,9 @@ package integration_test
 import (
 	"testing"
 
-	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/integration"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -14,8 +14,8 @@ import (
 // elsewhere: the same inputs must give the same bytes.
 func TestReproducibleAcrossDirectories(t *testing.T) {
 	testenv.SkipIfShort(t, "builds all four targets twice")
-	shared := integration.Objects(t, compile.AllTargets...)
-	c := integration.ForTest(t, compile.AllTargets...)
+	shared := integration.Objects(t, targets.All()...)
+	c := integration.ForTest(t, targets.All()...)
 	for _, stage := range []func() error{c.Checkout, c.Patch, c.BuildSyso} {
 		if err := stage(); err != nil {
 			t.Fatal(err)
@@ -29,7 +29,7 @@ func TestReproducibleAcrossDirectories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, goos := range compile.AllTargets {
+	for _, goos := range targets.All() {
 		ta, tb := a.Targets[goos], b.Targets[goos]
 		if ta.SHA256 == "" || ta.SHA256 != tb.SHA256 {
 			t.Errorf("%s: %s in %s vs %s in %s", goos, ta.SHA256, shared, tb.SHA256, c.DistDir)

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/racesyso/racesyso/internal/compile"
+	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/pipeline"
 )
 
@@ -88,5 +88,5 @@ func BaseObject(t testing.TB, goos string) string {
 
 // Object is Objects for one target, returning the object's path.
 func Object(t testing.TB, goos string) string {
-	return filepath.Join(Objects(t, goos), compile.ObjectName(goos))
+	return filepath.Join(Objects(t, goos), dist.ObjectName(goos))
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/racesyso/racesyso/internal/compile"
+	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/patch"
 )
 
@@ -35,7 +35,7 @@ func (c *Context) BuildBaseObject(goos string) (string, error) {
 			return "", fmt.Errorf("building the base object: %w", err)
 		}
 	}
-	return filepath.Join(b.DistDir, compile.ObjectName(goos)), nil
+	return filepath.Join(b.DistDir, dist.ObjectName(goos)), nil
 }
 
 // series is the context's series: the whole one, or its base part.

@@ -15,9 +15,9 @@ import (
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
-	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/patch"
 	"github.com/racesyso/racesyso/internal/source"
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Context is the shared state of one run.
@@ -45,7 +45,7 @@ func New() (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := compile.ParseTargets(os.Getenv("RACE_TARGETS"))
+	targets, err := targets.Parse(os.Getenv("RACE_TARGETS"))
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (c *Context) buildSyso() error {
 	}
 	// The applied series travels with the objects: installGoroot writes it
 	// next to each one, as Go does with its .patch files.
-	if err := atomicfile.Write(filepath.Join(c.DistDir, goroot.SeriesFile), s.Concat(), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(c.DistDir, dist.SeriesFile), s.Concat(), 0o644); err != nil {
 		return err
 	}
 	return compile.Build(compile.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log})

@@ -6,14 +6,13 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
 // VerifyFile is the report verify writes into dist/.
-const VerifyFile = compile.VerifyFile
+const VerifyFile = dist.VerifyFile
 
 // Interface2016 names the Go-facing interface of the 2016 per-P change
 // (Go commit caa2147), kept as data in verify/data.

@@ -13,18 +13,17 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
-	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
 // targetOSes lists the operating systems whose race objects may be published,
 // in upload order.
-var targetOSes = compile.AllTargets
+var targetOSes = targets.All()
 
 // objectName returns the file name of the race runtime object for goos.
-func objectName(goos string) string { return compile.ObjectName(goos) }
+func objectName(goos string) string { return dist.ObjectName(goos) }
 
 // asset is one local file to be published as a release asset.
 type asset struct {
@@ -45,7 +44,7 @@ type distContents struct {
 // exists and reports success, and every object's digest agrees with both
 // SHA256SUMS and manifest.json. It performs no network access.
 func loadDist(dir string) (*distContents, error) {
-	if err := checkVerify(filepath.Join(dir, compile.VerifyFile)); err != nil {
+	if err := checkVerify(filepath.Join(dir, dist.VerifyFile)); err != nil {
 		return nil, err
 	}
 	sums, err := readSums(filepath.Join(dir, "SHA256SUMS"))
@@ -103,7 +102,7 @@ func loadDist(dir string) (*distContents, error) {
 		}
 	}
 	for _, a := range []struct{ name, media string }{
-		{goroot.SeriesFile, "text/x-diff"}, // installGoroot writes it next to each object
+		{dist.SeriesFile, "text/x-diff"}, // installGoroot writes it next to each object
 		{dist.FileName, "application/json"},
 		{"verify.json", "application/json"},
 		{dist.SumsName, "text/plain"},
@@ -247,7 +246,7 @@ func releaseBody(d *distContents) string {
 		b.WriteString("\n\n")
 	}
 	if len(d.Manifest.Patches) > 0 {
-		fmt.Fprintf(&b, "Patch series: %d patches (%s, installed next to each object by `mage installGoroot`).\n\n", len(d.Manifest.Patches), goroot.SeriesFile)
+		fmt.Fprintf(&b, "Patch series: %d patches (%s, installed next to each object by `mage installGoroot`).\n\n", len(d.Manifest.Patches), dist.SeriesFile)
 	}
 	for _, goos := range targetOSes {
 		t, ok := d.Manifest.Targets[goos]

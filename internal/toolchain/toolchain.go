@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Toolchain is the compiler for one target.
@@ -32,28 +34,17 @@ func (e *MissingError) Error() string {
 	return fmt.Sprintf("%s: %s not found: install it with `%s` (or run `go run mage.go tools`)", e.Target, e.Tool, e.Install)
 }
 
-// zig is the pinned zig compiler from PyPI, run through its Python module.
-var zig = []string{"python3", "-m", "ziglang"}
-
-// ZigVersion is the ziglang release scripts/install-tools.sh pins.
-const ZigVersion = "0.17.1"
-
-// For returns the toolchain that builds goos's object, checking that it is
-// installed. RACESYSO_CXX_<GOOS> and RACESYSO_CC_<GOOS> (space-separated
-// argv) override the defaults.
+// For returns the toolchain that builds goos's object (its entry in the
+// targets table), checking that it is installed. RACESYSO_CXX_<GOOS> and
+// RACESYSO_CC_<GOOS> (space-separated argv) override the table's.
 func For(goos string) (Toolchain, error) {
 	var t Toolchain
-	switch goos {
-	case "linux":
-		t = Toolchain{Name: "clang", CXX: []string{"clang++"}, CC: []string{"clang"}, Install: "apt-get install clang", version: []string{"clang", "--version"}}
-	case "windows":
-		t = Toolchain{Name: "mingw-w64 g++", CXX: []string{"x86_64-w64-mingw32-g++"}, CC: []string{"x86_64-w64-mingw32-gcc"}, Install: "apt-get install g++-mingw-w64-x86-64", version: []string{"x86_64-w64-mingw32-g++", "--version"}}
-	case "darwin", "freebsd":
-		triple := map[string]string{"darwin": "x86_64-macos", "freebsd": "x86_64-freebsd"}[goos]
-		t = Toolchain{Name: "zig", CXX: join(zig, "c++", "-target", triple), CC: join(zig, "cc", "-target", triple), Install: "pip install ziglang==" + ZigVersion, version: join(zig, "version")}
-	default:
-		return t, fmt.Errorf("target %q is not supported: choose from linux, darwin, freebsd, windows", goos)
+	tg, err := targets.Load().Get(goos)
+	if err != nil {
+		return t, fmt.Errorf("target %q is not supported: %w", goos, err)
 	}
+	c := tg.Compiler
+	t = Toolchain{Name: c.Name, CXX: withTriple(c.CXX, c.Triple), CC: withTriple(c.CC, c.Triple), Install: c.Install, version: c.Version}
 	if v := os.Getenv("RACESYSO_CXX_" + strings.ToUpper(goos)); v != "" {
 		t.CXX, t.Name = strings.Fields(v), strings.Fields(v)[0]
 		t.version = []string{t.CXX[0], "--version"}
@@ -65,6 +56,14 @@ func For(goos string) (Toolchain, error) {
 		return t, &MissingError{Target: goos, Tool: strings.Join(t.CXX, " "), Install: t.Install}
 	}
 	return t, nil
+}
+
+// withTriple appends -target triple to a cross compiler's argv prefix.
+func withTriple(argv []string, triple string) []string {
+	if triple == "" {
+		return append([]string{}, argv...)
+	}
+	return join(argv, "-target", triple)
 }
 
 func join(prefix []string, rest ...string) []string {

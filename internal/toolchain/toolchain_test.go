@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 func TestMissingToolchainNamesThePackage(t *testing.T) {
@@ -16,8 +18,8 @@ func TestMissingToolchainNamesThePackage(t *testing.T) {
 	}{
 		{"linux", "RACESYSO_CXX_LINUX", "apt-get install clang"},
 		{"windows", "RACESYSO_CXX_WINDOWS", "apt-get install g++-mingw-w64-x86-64"},
-		{"darwin", "RACESYSO_CXX_DARWIN", "pip install ziglang==" + ZigVersion},
-		{"freebsd", "RACESYSO_CXX_FREEBSD", "pip install ziglang==" + ZigVersion},
+		{"darwin", "RACESYSO_CXX_DARWIN", "pip install ziglang==0.17.1"},
+		{"freebsd", "RACESYSO_CXX_FREEBSD", "pip install ziglang==0.17.1"},
 	}
 	for _, c := range cases {
 		t.Run(c.goos, func(t *testing.T) {
@@ -80,7 +82,7 @@ func TestAllMissing(t *testing.T) {
 }
 
 // TestZigVersionMatchesInstallScript: the zig that scripts/install-tools.sh
-// installs is the one the build records and names in its hints.
+// installs is the one the targets table names in its install hints.
 func TestZigVersionMatchesInstallScript(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "scripts", "install-tools.sh"))
 	if err != nil {
@@ -90,8 +92,18 @@ func TestZigVersionMatchesInstallScript(t *testing.T) {
 	if m == nil {
 		t.Fatal("scripts/install-tools.sh sets no ZIG_VERSION")
 	}
-	if got := string(m[1]); got != ZigVersion {
-		t.Errorf("scripts/install-tools.sh installs zig %s, toolchain.ZigVersion is %s: keep them in step", got, ZigVersion)
+	n := 0
+	for _, tg := range targets.Load().Targets {
+		if tg.Compiler.Name != "zig" {
+			continue
+		}
+		n++
+		if want := "pip install ziglang==" + string(m[1]); tg.Compiler.Install != want {
+			t.Errorf("%s: targets.json says %q, scripts/install-tools.sh installs %q: keep them in step", tg.GOOS, tg.Compiler.Install, want)
+		}
+	}
+	if n == 0 {
+		t.Error("no zig target in targets.json")
 	}
 }
 
