@@ -27,9 +27,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/racesyso/racesyso/goruntime/wire"
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
-//go:embed wrapper/*.go mainprog/*.go
+//go:embed wrapper/*.go mainprog/*.go wire/*.go
 var sources embed.FS
 
 // Interface is the C API spoken by a race object.
@@ -108,21 +111,11 @@ func DefaultPerPObject() string {
 }
 
 func goroot() string {
-	if v := os.Getenv("GOROOT"); v != "" {
-		return v
-	}
-	if out, err := exec.Command(goCmd(), "env", "GOROOT").Output(); err == nil {
-		return strings.TrimSpace(string(out))
-	}
-	return "/usr/local/go"
+	root, _ := gotool.GOROOT()
+	return root
 }
 
-func goCmd() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return "/usr/local/go/bin/go"
-}
+func goCmd() string { return filepath.Join(goroot(), "bin", "go") }
 
 // ObjectInfo describes a race object from its ELF symbol table.
 type ObjectInfo struct {
@@ -216,38 +209,17 @@ type Options struct {
 	Log io.Writer
 }
 
-// Counts are the object's callback invocations by logical command.
-type Counts struct {
-	GetProc       uint64 `json:"getproc"`
-	GetProcNull   uint64 `json:"getproc_null"`
-	SymbolizeCode uint64 `json:"symbolize_code"`
-	SymbolizeData uint64 `json:"symbolize_data"`
-	Unknown       uint64 `json:"unknown"`
-}
-
-// Level is one RSS sample of the leak scenario.
-type Level struct {
-	Work       int     `json:"work"`
-	Iterations int     `json:"iterations"`
-	RSSBytes   uint64  `json:"rss_bytes"`
-	Seconds    float64 `json:"seconds"`
-	GCs        int     `json:"gcs"`
-}
-
-// RSSMiB is the sample in MiB.
-func (l Level) RSSMiB() float64 { return float64(l.RSSBytes) / (1 << 20) }
+// Counts and Level are the program's callback counts and leak samples.
+type (
+	Counts = wire.Counts
+	Level  = wire.Level
+)
 
 // Result is one scenario's outcome: the program's JSON plus what the
 // harness observed (exit status, race reports on stderr) and its verdict.
 type Result struct {
-	Scenario      Scenario `json:"scenario"`
-	Interface     string   `json:"interface"` // as detected by the C shim at run time
-	OK            bool     `json:"ok"`
-	NotApplicable bool     `json:"not_applicable,omitempty"`
-	Detail        string   `json:"detail,omitempty"`
-	Callbacks     Counts   `json:"callbacks"`
-	Levels        []Level  `json:"levels,omitempty"`
-	HeapBase      string   `json:"heap_base,omitempty"`
+	wire.Result
+	Scenario Scenario `json:"-"` // Result.Scenario, typed
 
 	ExitCode    int    `json:"-"`
 	RaceReports int    `json:"-"` // "WARNING: DATA RACE" lines on stderr
@@ -384,7 +356,7 @@ func Build(ctx context.Context, objectPath string, log io.Writer) (*Program, err
 	cmd := exec.CommandContext(ctx, goCmd(), "build", "-tags", "racesyso_wrapper",
 		"-ldflags="+BuildLDFlags, "-o", prog.Binary, "./goruntime/mainprog")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64")
+	cmd.Env = gotool.Env(goroot(), "GOWORK=off", "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	prog.logf("building scenario program for %s (%s)", objectPath, info.Interface)

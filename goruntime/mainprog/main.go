@@ -15,31 +15,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racesyso/racesyso/goruntime/wire"
 	"github.com/racesyso/racesyso/goruntime/wrapper"
 )
 
 func init() { runtime.LockOSThread() }
 
-// Result is the JSON document printed on stdout (mirrored by goruntime.Result).
-type Result struct {
-	Scenario      string         `json:"scenario"`
-	Interface     string         `json:"interface"`
-	OK            bool           `json:"ok"`
-	NotApplicable bool           `json:"not_applicable,omitempty"`
-	Detail        string         `json:"detail,omitempty"`
-	Callbacks     wrapper.Counts `json:"callbacks"`
-	Levels        []Level        `json:"levels,omitempty"`
-	HeapBase      string         `json:"heap_base,omitempty"`
-}
-
-// Level is one RSS sample of the leak scenario.
-type Level struct {
-	Work       int     `json:"work"`
-	Iterations int     `json:"iterations"`
-	RSSBytes   uint64  `json:"rss_bytes"`
-	Seconds    float64 `json:"seconds"`
-	GCs        int     `json:"gcs"`
-}
+// Result and Level are the JSON document printed on stdout.
+type (
+	Result = wire.Result
+	Level  = wire.Level
+)
 
 var (
 	scenario = flag.String("scenario", "race", "race|norace|getproc|gcfree|leak")

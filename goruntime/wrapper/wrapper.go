@@ -234,6 +234,8 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"github.com/racesyso/racesyso/goruntime/wire"
 )
 
 // Interface names the C API spoken by a race object.
@@ -476,19 +478,13 @@ func (rt *Runtime) MapHeap(size uintptr) (uintptr, error) {
 func (rt *Runtime) Fini() { C.rs_fini() }
 
 // Counts are callback invocations by logical command.
-type Counts struct {
-	GetProc       uint64 `json:"getproc"`
-	GetProcNull   uint64 `json:"getproc_null"` // answered while no P was current
-	SymbolizeCode uint64 `json:"symbolize_code"`
-	SymbolizeData uint64 `json:"symbolize_data"`
-	Unknown       uint64 `json:"unknown"`
-}
+type Counts = wire.Counts
 
 // CallbackCounts returns the callback invocation counters.
 func CallbackCounts() Counts {
 	var a [5]C.uint64_t
 	C.rs_counts(&a[0])
-	return Counts{uint64(a[0]), uint64(a[1]), uint64(a[2]), uint64(a[3]), uint64(a[4])}
+	return Counts{GetProc: uint64(a[0]), GetProcNull: uint64(a[1]), SymbolizeCode: uint64(a[2]), SymbolizeData: uint64(a[3]), Unknown: uint64(a[4])}
 }
 
 // LastGetProcAnswer returns the Processor* the getProc callback last wrote.

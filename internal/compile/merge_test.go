@@ -39,7 +39,7 @@ func TestMergePrevious(t *testing.T) {
 		log  string
 	}{
 		{"same inputs", func(string, *dist.Manifest) {}, "darwin,freebsd,windows", "", ""},
-		{"other URL, same commit", func(_ string, n *dist.Manifest) { n.Source.URL = "/work/shared/compiler-rt.git" }, "darwin,freebsd,windows", "", ""},
+		{"other URL, same commit", func(_ string, n *dist.Manifest) { n.Source.URL = "../shared/compiler-rt.git" }, "darwin,freebsd,windows", "", ""},
 		{"other series", func(_ string, n *dist.Manifest) { n.Series = "bbbb" }, "", "darwin,freebsd,windows",
 			"removing race_darwin_amd64.syso from dist/: it was built from other inputs (this build: patch series bbbb, not aaaa)"},
 		{"object changed by hand", func(dir string, _ *dist.Manifest) {

@@ -16,7 +16,7 @@ func TestSameInputs(t *testing.T) {
 		diff string
 	}{
 		{"identical", func(m *Manifest) {}, true, ""},
-		{"other URL, same commit", func(m *Manifest) { m.Source.URL = "/work/shared/compiler-rt.git" }, true, ""},
+		{"other URL, same commit", func(m *Manifest) { m.Source.URL = "../shared/compiler-rt.git" }, true, ""},
 		{"other series", func(m *Manifest) { m.Series = "bbbb" }, false, "patch series bbbb, not aaaa"},
 		{"other commit", func(m *Manifest) { m.Source.Commit = "0123456789abcdef" }, false, "commit 0123456789ab"},
 	}

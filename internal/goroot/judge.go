@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
 // Copy makes dst a copy of the GOROOT src (cp -a: Go's own toolchain,
@@ -172,8 +174,7 @@ func SyncLeak(ctx context.Context, goroot, dir string, iterations []int) ([]Leak
 }
 
 func goCommand(ctx context.Context, goroot string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), args...)
-	cmd.Env = append(os.Environ(), "GOROOT="+goroot, "GOFLAGS=", "GORACE=")
+	cmd := gotool.Command(ctx, goroot, "", args...)
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()

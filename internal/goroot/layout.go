@@ -5,9 +5,10 @@ package goroot
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
 // Slot is one place an object goes in a GOROOT.
@@ -60,10 +61,4 @@ func Version(goroot string) string {
 }
 
 // Default is the GOROOT of the go command on PATH.
-func Default() (string, error) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOROOT: %w (is Go installed and on PATH?)", err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
+func Default() (string, error) { return gotool.GOROOT() }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
 // Limits are the known limits of a race runtime in one GOROOT, measured
@@ -82,10 +84,7 @@ func MeasureLimits(ctx context.Context, goroot, projectRoot, dir string) (*Limit
 var benchRe = regexp.MustCompile(`(?m)^(Benchmark\w+)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op`)
 
 func goCmdIn(ctx context.Context, goroot, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOROOT="+goroot, "GOFLAGS=", "GORACE=")
-	return cmd
+	return gotool.Command(ctx, goroot, dir, args...)
 }
 
 func firstMatching(s string, words ...string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
 	"github.com/racesyso/racesyso/internal/testenv"
@@ -73,9 +74,7 @@ func TestInstallGorootThenRace(t *testing.T) {
 	mod := t.TempDir()
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module racy\n\ngo 1.26\n"), 0o644)
 	os.WriteFile(filepath.Join(mod, "racy_test.go"), []byte(racyTest), 0o644)
-	cmd := exec.Command(filepath.Join(root, "bin", "go"), "test", "-race", "-count=1", ".")
-	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOROOT="+root, "GOFLAGS=")
+	cmd := gotool.Command(context.Background(), root, mod, "test", "-race", "-count=1", ".")
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Fatalf("go test -race passed: the race was not reported\n%s", out)

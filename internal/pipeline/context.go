@@ -15,6 +15,7 @@ import (
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
+	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/patch"
 	"github.com/racesyso/racesyso/internal/source"
 	"github.com/racesyso/racesyso/internal/targets"
@@ -58,20 +59,8 @@ func New() (*Context, error) {
 	return c, err
 }
 
-func FindRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod above %s: run mage from the racesyso checkout", dir)
-		}
-	}
-}
+// FindRoot is the racesyso checkout around the working directory.
+func FindRoot() (string, error) { return gotool.ModuleRoot() }
 
 // Series parses patches/series (its base part for a Base context).
 func (c *Context) Series() (*patch.Series, error) { return c.series() }

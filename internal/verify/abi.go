@@ -1,14 +1,14 @@
 package verify
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
 // Interface is the set of __tsan_* symbols a Go runtime imports from its
@@ -34,7 +34,7 @@ var (
 func GorootInterface(goroot string) (Interface, error) {
 	if goroot == "" {
 		var err error
-		if goroot, err = defaultGOROOT(); err != nil {
+		if goroot, err = gotool.GOROOT(); err != nil {
 			return Interface{}, err
 		}
 	}
@@ -81,15 +81,6 @@ func NamedInterface(name string) (Interface, error) {
 	}
 	sort.Strings(syms)
 	return Interface{Name: name, Symbols: syms}, nil
-}
-
-// defaultGOROOT asks the go command for GOROOT.
-func defaultGOROOT() (string, error) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOROOT: %w", err)
-	}
-	return string(bytes.TrimSpace(out)), nil
 }
 
 // CheckABI verifies that obj defines every symbol of iface. Missing symbols

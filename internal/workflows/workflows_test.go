@@ -11,25 +11,17 @@ import (
 	"testing"
 
 	"github.com/rhysd/actionlint"
+
+	"github.com/racesyso/racesyso/internal/gotool"
 )
 
-// moduleRoot walks up from the working directory to the directory holding go.mod.
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := gotool.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 func TestWorkflowsLint(t *testing.T) {
