@@ -65,14 +65,6 @@ const (
 // included (it is long and memory hungry); ask for it explicitly.
 var AllScenarios = []Scenario{Race, NoRace, GetProc, GCFree}
 
-// ObjectPathFromEnv returns $env if set, else def.
-func ObjectPathFromEnv(env, def string) string {
-	if v := os.Getenv(env); v != "" {
-		return v
-	}
-	return def
-}
-
 // HostSupported says why this machine cannot run the harness, or nil: it
 // runs linux/amd64 objects and needs a C compiler for cgo.
 func HostSupported() error {
@@ -86,13 +78,6 @@ func HostSupported() error {
 	}
 	return nil
 }
-
-// Environment variables that name objects for the tests instead of the
-// built ones: a base (pre-split) object and a per-P one.
-const (
-	EnvBaseObject = "RACESYSO_BASE_OBJECT"
-	EnvPerPObject = "RACESYSO_PERP_OBJECT"
-)
 
 // DefaultPerPObject is the per-P object shipped with the Go toolchain that
 // runs the harness (Go 1.26: race/internal/amd64v1/race_linux.syso).

@@ -16,9 +16,9 @@ func needToolchain(t *testing.T) {
 
 func perpObject(t *testing.T) string {
 	t.Helper()
-	p := ObjectPathFromEnv(EnvPerPObject, DefaultPerPObject())
+	p := DefaultPerPObject()
 	if err := CheckObjectExists(p); err != nil {
-		testenv.Skip(t, "per-P race object missing: %v; set %s", err, EnvPerPObject)
+		testenv.Skip(t, "the installed Go ships no linux race object (the per-P fixture): %v", err)
 	}
 	return p
 }

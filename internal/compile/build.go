@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/toolchain"
@@ -33,7 +34,9 @@ type Options struct {
 	Manifest *dist.Manifest
 	Log      io.Writer
 	Jobs     int // compiles at once; 0 means runtime.NumCPU()
-	Force    bool
+	// Compilers override the targets table's, by GOOS (internal/config).
+	Compilers map[string]config.Compiler
+	Force     bool
 	// WinePrefix is the private wine prefix of the windows smoke test;
 	// empty means BuildDir/wineprefix. It is kept between builds.
 	WinePrefix string
@@ -251,7 +254,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	if err != nil {
 		return dist.Target{}, 0, err
 	}
-	tc, err := toolchain.For(goos)
+	tc, err := toolchain.For(goos, o.Compilers[goos])
 	if err != nil {
 		return dist.Target{}, 0, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
@@ -22,9 +23,9 @@ type CxxModeResult struct {
 // CheckCxxMode syntax-checks the C/C++ (non-Go) runtime sources of the
 // patched tree in workTree with the linux toolchain, one compiler run per
 // file and variant, NumCPU at a time.
-func CheckCxxMode(workTree string) (*CxxModeResult, error) {
+func CheckCxxMode(workTree string, over config.Compiler) (*CxxModeResult, error) {
 	spec := targets.Load().CxxModeCheck
-	tc, err := toolchain.For("linux")
+	tc, err := toolchain.For("linux", over)
 	if err != nil {
 		return nil, err
 	}

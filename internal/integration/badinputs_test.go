@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
@@ -83,7 +84,7 @@ func TestConcurrentPartialBuilds(t *testing.T) {
 	distDir := filepath.Join(t.TempDir(), "dist")
 	var cs []*pipeline.Context
 	for _, goos := range []string{"linux", "freebsd"} {
-		if _, err := toolchain.For(goos); err != nil {
+		if _, err := toolchain.For(goos, config.Compiler{}); err != nil {
 			testenv.Skip(t, "%v", err)
 		}
 		c := onShared(t, goos)

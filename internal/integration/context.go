@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/pipeline"
 	"github.com/racesyso/racesyso/internal/source"
 	"github.com/racesyso/racesyso/internal/testenv"
@@ -31,10 +32,10 @@ func ForTest(t testing.TB, targets ...string) *pipeline.Context {
 	if testing.Verbose() {
 		c.Log = os.Stderr
 	}
-	c.Source, err = source.OptionsFromEnv(c.WorkTree, c.Log)
-	if err != nil {
+	if c.Config, err = config.FromEnv(); err != nil {
 		t.Fatal(err)
 	}
+	c.Source = source.NewOptions(c.Config.CompilerRTURL, c.Config.CacheDir, c.WorkTree, c.Log)
 	if ok, why := source.Available(c.Source); !ok {
 		testenv.Skip(t, "%s; set COMPILER_RT_URL to a compiler-rt mirror (or run `go run mage.go checkout` once) to run this test", why)
 	}

@@ -22,7 +22,7 @@ func TestCxxModeStillCompiles(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := compile.CheckCxxMode(c.WorkTree)
+	res, err := compile.CheckCxxMode(c.WorkTree, c.Config.Compilers["linux"])
 	if err != nil {
 		t.Fatal(err)
 	}

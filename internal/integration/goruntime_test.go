@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -23,19 +22,9 @@ func needCgo(t *testing.T) {
 	}
 }
 
-func baseObject(t *testing.T) string {
-	if p := os.Getenv(goruntime.EnvBaseObject); p != "" {
-		return p
-	}
-	return integration.BaseObject(t, "linux")
-}
+func baseObject(t *testing.T) string { return integration.BaseObject(t, "linux") }
 
-func ourObject(t *testing.T) string {
-	if p := os.Getenv(goruntime.EnvPerPObject); p != "" {
-		return p
-	}
-	return integration.Object(t, "linux")
-}
+func ourObject(t *testing.T) string { return integration.Object(t, "linux") }
 
 func scenarios(t *testing.T, obj string, want goruntime.Interface) {
 	needCgo(t)

@@ -14,11 +14,11 @@ import (
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/compile"
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/patch"
 	"github.com/racesyso/racesyso/internal/source"
-	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Context is the shared state of one run.
@@ -31,6 +31,8 @@ type Context struct {
 	Targets    []string
 	Source     source.Options
 	Log        io.Writer
+	// Config is the run's configuration, read once from the environment.
+	Config config.Config
 	// LockFile serialises the runs that share these directories; empty
 	// means .racesyso.lock next to DistDir.
 	LockFile string
@@ -39,24 +41,24 @@ type Context struct {
 }
 
 // New makes the context for the project in the current directory (or the
-// nearest parent holding go.mod), reading RACE_TARGETS, COMPILER_RT_URL and
-// RACESYSO_CACHE.
+// nearest parent holding go.mod), with the configuration read once from the
+// environment (internal/config).
 func New() (*Context, error) {
 	root, err := FindRoot()
 	if err != nil {
 		return nil, err
 	}
-	targets, err := targets.Parse(os.Getenv("RACE_TARGETS"))
+	cfg, err := config.FromEnv()
 	if err != nil {
 		return nil, err
 	}
 	c := &Context{
 		Root: root, WorkTree: filepath.Join(root, "compiler-rt"), PatchesDir: filepath.Join(root, "patches"),
-		BuildDir: filepath.Join(root, ".build"), DistDir: filepath.Join(root, "dist"), Targets: targets, Log: os.Stdout,
-		LockFile: filepath.Join(root, LockName),
+		BuildDir: filepath.Join(root, ".build"), DistDir: filepath.Join(root, "dist"), Targets: cfg.Targets, Log: os.Stdout,
+		LockFile: filepath.Join(root, LockName), Config: cfg,
 	}
-	c.Source, err = source.OptionsFromEnv(c.WorkTree, c.Log)
-	return c, err
+	c.Source = source.NewOptions(cfg.CompilerRTURL, cfg.CacheDir, c.WorkTree, c.Log)
+	return c, nil
 }
 
 // FindRoot is the racesyso checkout around the working directory.
@@ -101,7 +103,7 @@ func (c *Context) buildSyso() error {
 	if err := atomicfile.Write(filepath.Join(c.DistDir, dist.SeriesFile), s.Concat(), 0o644); err != nil {
 		return err
 	}
-	return compile.Build(compile.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log})
+	return compile.Build(compile.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log, Compilers: c.Config.Compilers})
 }
 
 // baseManifest records the inputs: the source and the applied series, after

@@ -19,7 +19,7 @@ import (
 // BenchmarkSyncLeak with both. RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out
 // (the report says so).
 func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
-	if os.Getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1" {
+	if c.Config.SkipGorootTests {
 		rep.Add(verify.Skip("goroot", "linux", "RACESYSO_SKIP_GOROOT_TESTS=1: Go's own race tests, BenchmarkSyncLeak and the limits were not run"))
 		return
 	}

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"os"
 
 	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/release"
@@ -14,8 +13,8 @@ import (
 // lack what root's runtime imports.
 func (c *Context) InstallGoroot(root string) error {
 	from := c.DistDir
-	if v := os.Getenv("RACESYSO_FROM"); v != "" {
-		from = v
+	if c.Config.From != "" {
+		from = c.Config.From
 	}
 	return c.install(root, from, nil)
 }
@@ -39,7 +38,8 @@ func (c *Context) Release(tag string) error {
 	return c.Locked("release "+tag, func() error {
 		return release.Run(context.Background(), release.Options{
 			Tag: tag, DistDir: c.DistDir, Out: c.Log,
-			DryRun: os.Getenv("RELEASE_DRY_RUN") == "1", Force: os.Getenv("RELEASE_FORCE") == "1",
+			DryRun: c.Config.ReleaseDryRun, Force: c.Config.ReleaseForce,
+			Getenv: func(k string) string { return c.Config.GitHub[k] },
 		})
 	})
 }

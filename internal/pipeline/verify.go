@@ -20,7 +20,7 @@ const Interface2016 = "go1.7-perP"
 
 // GOROOT is the Go installation objects are checked against and tested
 // in: RACESYSO_GOROOT, or `go env GOROOT` when empty.
-func (c *Context) GOROOT() string { return os.Getenv("RACESYSO_GOROOT") }
+func (c *Context) GOROOT() string { return c.Config.GOROOT }
 
 // VerifyStage is one stage of verify: it checks the objects the manifest
 // lists and adds a result per check to the report, passed, failed, or

@@ -38,13 +38,20 @@ type Options struct {
 	DryRun  bool      // print the plan without a token or any network access
 	Force   bool      // replace assets whose content differs
 	Out     io.Writer // progress output; os.Stdout if nil
+	// Getenv gives the GitHub settings by variable name (see LoadConfig),
+	// as internal/config read them; nil means none are set.
+	Getenv func(string) string
 }
 
 // Run validates opts.DistDir and publishes it as the GitHub release for
-// opts.Tag, creating the release if needed. Settings come from the
-// environment; see LoadConfig. The token never appears in output or errors.
+// opts.Tag, creating the release if needed. Settings come from
+// opts.Getenv; see LoadConfig. The token never appears in output or errors.
 func Run(ctx context.Context, opts Options) error {
-	return run(ctx, opts, env{getenv: os.Getenv, sleep: sleepCtx, now: time.Now})
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return run(ctx, opts, env{getenv: getenv, sleep: sleepCtx, now: time.Now})
 }
 
 // env holds the process dependencies tests replace.

@@ -25,18 +25,10 @@ type Options struct {
 	Log      io.Writer
 }
 
-// OptionsFromEnv fills URL and CacheDir from COMPILER_RT_URL and
-// RACESYSO_CACHE (default: os.UserCacheDir()/racesyso).
-func OptionsFromEnv(workTree string, log io.Writer) (Options, error) {
-	o := Options{Pin: DefaultPin(), URL: os.Getenv("COMPILER_RT_URL"), CacheDir: os.Getenv("RACESYSO_CACHE"), WorkTree: workTree, Log: log}
-	if o.CacheDir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return o, fmt.Errorf("no cache directory (set RACESYSO_CACHE): %w", err)
-		}
-		o.CacheDir = filepath.Join(base, "racesyso")
-	}
-	return o, nil
+// NewOptions is the pinned source, fetched from url (empty: the pin's) via
+// the mirrors in cacheDir, checked out into workTree.
+func NewOptions(url, cacheDir, workTree string, log io.Writer) Options {
+	return Options{Pin: DefaultPin(), URL: url, CacheDir: cacheDir, WorkTree: workTree, Log: log}
 }
 
 func (o Options) url() string {

@@ -7,11 +7,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/targets"
 )
 
@@ -35,9 +35,9 @@ func (e *MissingError) Error() string {
 }
 
 // For returns the toolchain that builds goos's object (its entry in the
-// targets table), checking that it is installed. RACESYSO_CXX_<GOOS> and
-// RACESYSO_CC_<GOOS> (space-separated argv) override the table's.
-func For(goos string) (Toolchain, error) {
+// targets table), checking that it is installed. over (RACESYSO_CXX_<OS>,
+// RACESYSO_CC_<OS>) replaces the table's compilers.
+func For(goos string, over config.Compiler) (Toolchain, error) {
 	var t Toolchain
 	tg, err := targets.Load().Get(goos)
 	if err != nil {
@@ -45,12 +45,12 @@ func For(goos string) (Toolchain, error) {
 	}
 	c := tg.Compiler
 	t = Toolchain{Name: c.Name, CXX: withTriple(c.CXX, c.Triple), CC: withTriple(c.CC, c.Triple), Install: c.Install, version: c.Version}
-	if v := os.Getenv("RACESYSO_CXX_" + strings.ToUpper(goos)); v != "" {
-		t.CXX, t.Name = strings.Fields(v), strings.Fields(v)[0]
+	if len(over.CXX) > 0 {
+		t.CXX, t.Name = over.CXX, over.CXX[0]
 		t.version = []string{t.CXX[0], "--version"}
 	}
-	if v := os.Getenv("RACESYSO_CC_" + strings.ToUpper(goos)); v != "" {
-		t.CC = strings.Fields(v)
+	if len(over.CC) > 0 {
+		t.CC = over.CC
 	}
 	if _, err := t.Version(); err != nil {
 		return t, &MissingError{Target: goos, Tool: strings.Join(t.CXX, " "), Install: t.Install}

@@ -9,22 +9,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/targets"
 )
 
 func TestMissingToolchainNamesThePackage(t *testing.T) {
 	cases := []struct {
-		goos, env, wantInstall string
+		goos, wantInstall string
 	}{
-		{"linux", "RACESYSO_CXX_LINUX", "apt-get install clang"},
-		{"windows", "RACESYSO_CXX_WINDOWS", "apt-get install g++-mingw-w64-x86-64"},
-		{"darwin", "RACESYSO_CXX_DARWIN", "pip install ziglang==0.17.1"},
-		{"freebsd", "RACESYSO_CXX_FREEBSD", "pip install ziglang==0.17.1"},
+		{"linux", "apt-get install clang"},
+		{"windows", "apt-get install g++-mingw-w64-x86-64"},
+		{"darwin", "pip install ziglang==0.17.1"},
+		{"freebsd", "pip install ziglang==0.17.1"},
 	}
 	for _, c := range cases {
 		t.Run(c.goos, func(t *testing.T) {
-			t.Setenv(c.env, "no-such-compiler-racesyso")
-			_, err := For(c.goos)
+			_, err := For(c.goos, config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
 			m, ok := IsMissing(fmt.Errorf("wrapped: %w", err))
 			if !ok {
 				t.Fatalf("err = %v, want a MissingError", err)
@@ -39,15 +39,14 @@ func TestMissingToolchainNamesThePackage(t *testing.T) {
 			}
 		})
 	}
-	if _, err := For("plan9"); err == nil || !strings.Contains(err.Error(), "not supported") {
+	if _, err := For("plan9", config.Compiler{}); err == nil || !strings.Contains(err.Error(), "not supported") {
 		t.Errorf("plan9: %v", err)
 	}
 }
 
 func TestInstallHints(t *testing.T) {
 	// With the override the hint still names the default's package.
-	t.Setenv("RACESYSO_CXX_DARWIN", "no-such-compiler-racesyso")
-	_, err := For("darwin")
+	_, err := For("darwin", config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
 	if err == nil || !strings.Contains(err.Error(), "pip install ziglang==") {
 		t.Fatalf("err = %v", err)
 	}

@@ -1,0 +1,118 @@
+// Package config is what configures a run of racesyso: every environment
+// variable it reads, read once (Load), documented in one table (Vars, which
+// README's "Environment" table must match) and handed to the stages.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/racesyso/racesyso/internal/targets"
+)
+
+// Var is one environment variable racesyso reads. In a Name, <OS> stands for
+// a target in capitals (LINUX, DARWIN, FREEBSD, WINDOWS).
+type Var struct {
+	Name, Default, Meaning string
+}
+
+// Vars is every variable racesyso reads; nothing else in it calls
+// os.Getenv (TestOnlyConfigReadsTheEnvironment).
+var Vars = []Var{
+	{"RACE_TARGETS", "linux,darwin,freebsd,windows", "comma list of the targets to build"},
+	{"COMPILER_RT_URL", "the pinned URL (`internal/source/pin.json`)", "where compiler-rt comes from: any git URL or local repository holding the pinned commit"},
+	{"RACESYSO_CACHE", "`~/.cache/racesyso`", "the cache: compiler-rt mirrors, the tests' builds, wine prefixes"},
+	{"RACESYSO_GOROOT", "`go env GOROOT`", "the Go installation verify checks against and runs Go's tests in (a copy of it)"},
+	{"RACESYSO_SKIP_GOROOT_TESTS", "", "`1`: leave Go's own race tests out of verify; reported as skipped, so release refuses that verify"},
+	{"RACESYSO_CXX_<OS>", "the targets table's", "another C++ compiler for one target (space-separated argv)"},
+	{"RACESYSO_CC_<OS>", "the targets table's", "another C compiler for one target's smoke test (space-separated argv)"},
+	{"RACESYSO_FROM", "`dist/`", "installGoroot: a downloaded release's directory to install from"},
+	{"RELEASE_DRY_RUN", "", "`1`: release prints its plan and sends nothing (no token needed)"},
+	{"RELEASE_FORCE", "", "`1`: release replaces assets that differ from dist/"},
+	{"GITHUB_TOKEN", "", "release: the token (never printed)"},
+	{"GITHUB_REPOSITORY", "", "release: owner/name"},
+	{"GITHUB_API_URL", "`https://api.github.com`", "release: the API (GitHub Enterprise, tests)"},
+	{"RACESYSO_UPLOAD_URL", "derived from the API URL", "release: the upload endpoint"},
+	{"RACESYSO_REQUIRE_ALL", "", "`1` (CI sets it): a test that would skip fails instead, naming what is missing"},
+}
+
+// Compiler overrides a target's compilers (RACESYSO_CXX_<OS>, RACESYSO_CC_<OS>).
+type Compiler struct {
+	CXX, CC []string
+}
+
+// Config is one run's configuration.
+type Config struct {
+	Targets         []string
+	CompilerRTURL   string
+	CacheDir        string
+	GOROOT          string // empty: `go env GOROOT`
+	SkipGorootTests bool
+	Compilers       map[string]Compiler // by GOOS
+	From            string              // empty: dist/
+	ReleaseDryRun   bool
+	ReleaseForce    bool
+	// GitHub holds release's settings by variable name (GITHUB_TOKEN,
+	// GITHUB_REPOSITORY, GITHUB_API_URL, RACESYSO_UPLOAD_URL).
+	GitHub map[string]string
+}
+
+// FromEnv is Load(os.Getenv).
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Load reads every variable of Vars through getenv, once.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var err error
+	if c.Targets, err = targets.Parse(getenv("RACE_TARGETS")); err != nil {
+		return c, err
+	}
+	c.CompilerRTURL = getenv("COMPILER_RT_URL")
+	if c.CacheDir = getenv("RACESYSO_CACHE"); c.CacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return c, fmt.Errorf("no cache directory (set RACESYSO_CACHE): %w", err)
+		}
+		c.CacheDir = filepath.Join(base, "racesyso")
+	}
+	c.GOROOT = getenv("RACESYSO_GOROOT")
+	c.SkipGorootTests = getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1"
+	c.Compilers = map[string]Compiler{}
+	for _, goos := range targets.All() {
+		up := strings.ToUpper(goos)
+		var cc Compiler
+		if f := strings.Fields(getenv("RACESYSO_CXX_" + up)); len(f) > 0 {
+			cc.CXX = f
+		}
+		if f := strings.Fields(getenv("RACESYSO_CC_" + up)); len(f) > 0 {
+			cc.CC = f
+		}
+		if cc.CXX != nil || cc.CC != nil {
+			c.Compilers[goos] = cc
+		}
+	}
+	c.From = getenv("RACESYSO_FROM")
+	c.ReleaseDryRun = getenv("RELEASE_DRY_RUN") == "1"
+	c.ReleaseForce = getenv("RELEASE_FORCE") == "1"
+	c.GitHub = map[string]string{}
+	for _, k := range []string{"GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "RACESYSO_UPLOAD_URL"} {
+		c.GitHub[k] = getenv(k)
+	}
+	return c, nil
+}
+
+// Table is Vars as the Markdown table README shows.
+func Table() string {
+	var b strings.Builder
+	b.WriteString("| variable | default | what it does |\n| --- | --- | --- |\n")
+	for _, v := range Vars {
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", v.Name, def, v.Meaning)
+	}
+	return b.String()
+}
