@@ -7,20 +7,34 @@ package main
 import (
 	"strings"
 
+	"github.com/magefile/mage/mg"
+
 	"github.com/racesyso/racesyso/internal/pipeline"
 )
 
 // Tools installs the toolchains every target needs (scripts/install-tools.sh).
 func Tools() error { return unlocked((*pipeline.Context).Tools) }
 
-// Checkout makes compiler-rt/ hold the pinned revision, via the cache mirror.
-func Checkout() error { return stage("checkout", (*pipeline.Context).Checkout) }
+// Checkout makes compiler-rt/ hold the pinned revision, via the cache mirror
+// (after tools).
+func Checkout() error {
+	mg.Deps(Tools)
+	return stage("checkout", (*pipeline.Context).Checkout)
+}
 
-// Patch applies patches/series to compiler-rt/ (a no-op when already applied).
-func Patch() error { return stage("patch", (*pipeline.Context).Patch) }
+// Patch applies patches/series to compiler-rt/ (after checkout; a no-op when
+// already applied).
+func Patch() error {
+	mg.SerialDeps(Checkout)
+	return stage("patch", (*pipeline.Context).Patch)
+}
 
-// BuildSyso builds and smoke-tests dist/race_<os>_amd64.syso for RACE_TARGETS.
-func BuildSyso() error { return stage("buildSyso", (*pipeline.Context).BuildSyso) }
+// BuildSyso builds and smoke-tests dist/race_<os>_amd64.syso for RACE_TARGETS
+// (after tools, checkout and patch; compiles nothing that is up to date).
+func BuildSyso() error {
+	mg.SerialDeps(Patch)
+	return stage("buildSyso", (*pipeline.Context).BuildSyso)
+}
 
 // Clean removes compiler-rt/, .build/ and dist/.
 func Clean() error { return stage("clean", (*pipeline.Context).Clean) }
@@ -39,8 +53,12 @@ func unlocked(f func(*pipeline.Context) error) error {
 }
 
 // Verify checks every object in dist/ (format, ABI, imports, glibc floor,
-// instruction set, harness, Go's race tests) and writes dist/verify.json.
-func Verify() error { return stage("verify", (*pipeline.Context).Verify) }
+// instruction set, harness, Go's race tests) and writes dist/verify.json,
+// building first whatever is missing or stale.
+func Verify() error {
+	mg.SerialDeps(BuildSyso)
+	return stage("verify", (*pipeline.Context).Verify)
+}
 
 // InstallGoroot installs the objects of dist/ (or RACESYSO_FROM, a downloaded
 // release) into the given GOROOT.
@@ -61,8 +79,11 @@ func Release(tag string) error {
 }
 
 // BuildTimes measures each target's compile alone against a full concurrent
-// build (a report; dist/ is not touched).
-func BuildTimes() error { return stage("buildTimes", (*pipeline.Context).BuildTimes) }
+// build (a report; dist/ is not touched), after patch.
+func BuildTimes() error {
+	mg.SerialDeps(Patch)
+	return stage("buildTimes", (*pipeline.Context).BuildTimes)
+}
 
 // VerifyObjects runs the object checks on other objects: a comma list of
 // files or directories (e.g. a GOROOT's src/runtime/race/internal/amd64v1).

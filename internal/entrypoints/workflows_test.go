@@ -1,6 +1,6 @@
-// Package workflows_test lints the repository's GitHub Actions workflows
-// with actionlint.
-package workflows_test
+// Package entrypoints_test checks the project's entry points: the GitHub
+// Actions workflows (linted with actionlint), .ci/run and the magefile.
+package entrypoints_test
 
 import (
 	"bytes"
