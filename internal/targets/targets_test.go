@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestParse(t *testing.T) {
+func TestParseTargets(t *testing.T) {
 	cases := []struct {
 		in      string
 		want    string
