@@ -2,10 +2,9 @@ package goroot
 
 import (
 	"context"
-	"path/filepath"
-	"runtime"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -14,8 +13,11 @@ import (
 func TestMeasureLimitsShipped(t *testing.T) {
 	testenv.SkipIfShort(t, "builds and runs -race programs")
 	root := realGOROOT(t)
-	_, file, _, _ := runtime.Caller(0)
-	l, err := MeasureLimits(context.Background(), root, filepath.Dir(filepath.Dir(file)), t.TempDir())
+	project, err := gotool.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := MeasureLimits(context.Background(), root, project, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
