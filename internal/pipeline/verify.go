@@ -53,6 +53,9 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 	if len(m.Targets) == 0 {
 		return fmt.Errorf("no objects in %s: run `go run mage.go checkout patch buildSyso` first", c.DistDir)
 	}
+	if m.ProfileName() != c.Profile() {
+		return fmt.Errorf("%s holds objects of the profile %s, not %s (RACESYSO_PROFILE): each profile has its own dist directory; run `go run mage.go clean buildSyso` with RACESYSO_PROFILE=%s", c.DistDir, m.ProfileName(), c.Profile(), c.Profile())
+	}
 	if err := m.CheckObjects(c.DistDir); err != nil {
 		return err
 	}
@@ -82,7 +85,7 @@ func (c *Context) objectsOf(m *dist.Manifest) ([]verify.Object, []string) {
 	var objs []verify.Object
 	var targets []string
 	for goos, t := range m.Targets {
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true})
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true, Profile: m.ProfileName()})
 		targets = append(targets, goos)
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].GOOS < objs[j].GOOS })
