@@ -140,7 +140,7 @@ func (m *Manifest) Sums() []byte {
 // Inputs is a copy holding only what the build consumed (source, series,
 // patches), with no targets.
 func (m *Manifest) Inputs() *Manifest {
-	return &Manifest{Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
+	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
 }
 
 // SameInputs reports whether o was built from the same inputs: the same
