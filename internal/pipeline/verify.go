@@ -187,3 +187,9 @@ func (c *Context) VerifyObjects(paths []string) error {
 	}
 	return nil
 }
+
+// ReferenceObjects are the GOROOT's shipped objects for targets, which
+// undefined-diff compares against.
+func (c *Context) ReferenceObjects(targets []string) map[string]string {
+	return c.referenceObjects(targets)
+}
