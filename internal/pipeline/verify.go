@@ -163,12 +163,12 @@ func (c *Context) VerifyObjects(paths []string) error {
 			return err
 		}
 		if !st.IsDir() {
-			objs = append(objs, verify.Object{Path: p})
+			objs = append(objs, verify.Object{Path: p, Profile: profileOf(filepath.Dir(p))})
 			continue
 		}
 		matches, _ := filepath.Glob(filepath.Join(p, "race_*.syso"))
 		for _, m := range matches {
-			objs = append(objs, verify.Object{Path: m})
+			objs = append(objs, verify.Object{Path: m, Profile: profileOf(p)})
 		}
 	}
 	if len(objs) == 0 {
@@ -192,4 +192,15 @@ func (c *Context) VerifyObjects(paths []string) error {
 // undefined-diff compares against.
 func (c *Context) ReferenceObjects(targets []string) map[string]string {
 	return c.referenceObjects(targets)
+}
+
+// profileOf is the profile a dist directory's manifest names: its objects
+// are held to that profile's allowlists. A directory without a manifest
+// (a GOROOT's) gets the default's.
+func profileOf(dir string) string {
+	m, err := dist.Read(dir)
+	if err != nil {
+		return ""
+	}
+	return m.Profile
 }
