@@ -3,7 +3,9 @@ package integration_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/racesyso/racesyso/internal/dist"
@@ -51,6 +53,9 @@ func TestLLVM19Objects(t *testing.T) {
 	root := copyGOROOT(t)
 	if err := c.InstallGoroot(root); err != nil {
 		t.Fatal(err)
+	}
+	if readme, _ := os.ReadFile(filepath.Join(root, "src/runtime/race/README")); !strings.Contains(string(readme), "race_linux.syso built with LLVM llvm-toolchain-19 1:19.1.7-3~deb12u1 (llvm-toolchain-19_19.1.7.orig.tar.xz") {
+		t.Errorf("README does not name the llvm-19 source:\n%s", readme)
 	}
 	out, err := gotool.Command(context.Background(), root, root+"/src", "test", "-race", "-short", "-count=1", "runtime/race", "sync/atomic").CombinedOutput()
 	if err != nil {
