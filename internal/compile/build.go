@@ -37,6 +37,8 @@ type Options struct {
 	// Compilers override the targets table's, by GOOS (internal/config).
 	Compilers map[string]config.Compiler
 	Force     bool
+	// Spec is the profile's targets table; nil means the default's.
+	Spec *targets.Spec
 	// WinePrefix is the private wine prefix of the windows smoke test;
 	// empty means BuildDir/wineprefix. It is kept between builds.
 	WinePrefix string
@@ -73,6 +75,9 @@ func Build(o Options) error {
 func BuildTimed(o Options) (*Timings, error) {
 	tm := &Timings{Compile: map[string]float64{}, Target: map[string]float64{}}
 	spec := targets.Load()
+	if o.Spec != nil {
+		spec = *o.Spec
+	}
 	prev, err := dist.Read(o.DistDir)
 	if err != nil {
 		return nil, err
@@ -254,7 +259,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	if err != nil {
 		return dist.Target{}, 0, err
 	}
-	tc, err := toolchain.For(goos, o.Compilers[goos])
+	tc, err := toolchain.ForSpec(spec, goos, o.Compilers[goos])
 	if err != nil {
 		return dist.Target{}, 0, err
 	}

@@ -98,3 +98,22 @@ func TestMergePreviousStray(t *testing.T) {
 		t.Fatalf("stray object: stat %v, log %q", err, log.String())
 	}
 }
+
+// TestMergePreviousOtherProfile: objects of another profile never stay in a
+// build's dist/: a manifest of perp-2016 (or one naming none, as before
+// profiles) and a build of llvm-19 share nothing.
+func TestMergePreviousOtherProfile(t *testing.T) {
+	for _, prevProfile := range []string{"", "perp-2016"} {
+		dir := t.TempDir()
+		prev := &dist.Manifest{Profile: prevProfile, Source: dist.Source{Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Target{}}
+		p := filepath.Join(dir, dist.ObjectName("windows"))
+		os.WriteFile(p, []byte("object windows"), 0o644)
+		sum, n, _ := dist.FileSHA256(p)
+		prev.Targets["windows"] = dist.Target{Object: dist.ObjectName("windows"), SHA256: sum, Size: n}
+		next := &dist.Manifest{Profile: "llvm-19", Source: dist.Source{ArchiveSHA256: "ae498f3b"}, Series: "aaaa", Targets: map[string]dist.Target{}}
+		kept, drop := mergePrevious(prev, next, []string{"linux"}, dir)
+		if len(kept) != 0 || len(drop) != 1 || !strings.Contains(drop[0].Why, "profile llvm-19, not perp-2016") {
+			t.Errorf("previous profile %q: kept %v, dropped %+v; want windows dropped for its profile", prevProfile, kept, drop)
+		}
+	}
+}

@@ -21,6 +21,7 @@ type Var struct {
 // Vars is every variable racesyso reads; nothing else in it calls
 // os.Getenv (TestOnlyConfigReadsTheEnvironment).
 var Vars = []Var{
+	{"RACESYSO_PROFILE", "`perp-2016`", "the source profile: `perp-2016` (compiler-rt 81bba04 + `patches/`, into `compiler-rt/`, `.build/`, `dist/`) or `llvm-19` (Debian's llvm-toolchain-19 source + `patches/llvm-19/`, into `compiler-rt-llvm-19/`, `.build/llvm-19/`, `dist-llvm-19/`)"},
 	{"RACE_TARGETS", "linux,darwin,freebsd,windows", "comma list of the targets to build"},
 	{"COMPILER_RT_URL", "the pinned URL (`internal/source/pin.json`)", "where compiler-rt comes from: any git URL or local repository holding the pinned commit"},
 	{"RACESYSO_CACHE", "`~/.cache/racesyso`", "the cache: compiler-rt mirrors, the tests' builds, wine prefixes"},
@@ -45,6 +46,8 @@ type Compiler struct {
 
 // Config is one run's configuration.
 type Config struct {
+	// Profile is the source profile (RACESYSO_PROFILE): targets.Profiles.
+	Profile         string
 	Targets         []string
 	CompilerRTURL   string
 	CacheDir        string
@@ -66,6 +69,12 @@ func FromEnv() (Config, error) { return Load(os.Getenv) }
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	var err error
+	if c.Profile = getenv("RACESYSO_PROFILE"); c.Profile == "" {
+		c.Profile = targets.DefaultProfile
+	}
+	if err := targets.CheckProfile(c.Profile); err != nil {
+		return c, err
+	}
 	if c.Targets, err = targets.Parse(getenv("RACE_TARGETS")); err != nil {
 		return c, err
 	}

@@ -158,3 +158,31 @@ func TestREADMETable(t *testing.T) {
 		t.Errorf("README.md lacks the environment table as internal/config documents it; put this under \"Environment\":\n%s", want)
 	}
 }
+
+// TestProfile: RACESYSO_PROFILE defaults to perp-2016, takes llvm-19, and
+// refuses anything else before anything runs.
+func TestProfile(t *testing.T) {
+	for v, want := range map[string]string{"": "perp-2016", "perp-2016": "perp-2016", "llvm-19": "llvm-19"} {
+		c, err := Load(func(k string) string {
+			if k == "RACESYSO_PROFILE" {
+				return v
+			}
+			if k == "RACESYSO_CACHE" {
+				return "/tmp/x"
+			}
+			return ""
+		})
+		if err != nil || c.Profile != want {
+			t.Errorf("RACESYSO_PROFILE=%q: profile %q, %v; want %q", v, c.Profile, err, want)
+		}
+	}
+	_, err := Load(func(k string) string {
+		if k == "RACESYSO_PROFILE" {
+			return "llvm19"
+		}
+		return ""
+	})
+	if err == nil || !strings.Contains(err.Error(), `unknown profile "llvm19"`) {
+		t.Errorf("RACESYSO_PROFILE=llvm19: %v, want refused", err)
+	}
+}

@@ -27,6 +27,10 @@ const (
 
 // Manifest is dist/manifest.json.
 type Manifest struct {
+	// Profile is the source profile the objects were built from
+	// (RACESYSO_PROFILE); empty in manifests older than profiles, which
+	// are perp-2016's.
+	Profile string            `json:"profile,omitempty"`
 	Source  Source            `json:"source"`
 	Series  string            `json:"series_sha256"`
 	Patches []Patch           `json:"patches"`
@@ -39,6 +43,23 @@ type Source struct {
 	URL         string `json:"url"`
 	Commit      string `json:"commit"`
 	SVNRevision int    `json:"svn_revision"`
+	// Package, Version, Archive and ArchiveSHA256 name a source archive
+	// (the llvm-19 profile: a Debian source package's orig tarball).
+	Package       string `json:"package,omitempty"`
+	Version       string `json:"version,omitempty"`
+	Archive       string `json:"archive,omitempty"`
+	ArchiveSHA256 string `json:"archive_sha256,omitempty"`
+}
+
+// DefaultProfile is the profile of a manifest that names none.
+const DefaultProfile = "perp-2016"
+
+// ProfileName is m's profile, DefaultProfile when it names none.
+func (m *Manifest) ProfileName() string {
+	if m.Profile == "" {
+		return DefaultProfile
+	}
+	return m.Profile
 }
 
 // Patch is one applied patch.
@@ -119,7 +140,7 @@ func (m *Manifest) Sums() []byte {
 // Inputs is a copy holding only what the build consumed (source, series,
 // patches), with no targets.
 func (m *Manifest) Inputs() *Manifest {
-	return &Manifest{Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
+	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
 }
 
 // SameInputs reports whether o was built from the same inputs: the same
@@ -134,6 +155,12 @@ func (m *Manifest) SameInputs(o *Manifest) bool {
 // InputsDiff says how o's inputs differ from m's ("" when they do not).
 func (m *Manifest) InputsDiff(o *Manifest) string {
 	var d []string
+	if m.ProfileName() != o.ProfileName() {
+		d = append(d, fmt.Sprintf("profile %s, not %s", m.ProfileName(), o.ProfileName()))
+	}
+	if m.Source.ArchiveSHA256 != o.Source.ArchiveSHA256 {
+		d = append(d, fmt.Sprintf("source archive %.12s, not %.12s", m.Source.ArchiveSHA256, o.Source.ArchiveSHA256))
+	}
 	if m.Source.Commit != o.Source.Commit || m.Source.SVNRevision != o.Source.SVNRevision {
 		d = append(d, fmt.Sprintf("commit %.12s (r%d), not %.12s (r%d)", m.Source.Commit, m.Source.SVNRevision, o.Source.Commit, o.Source.SVNRevision))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/patch"
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Base returns a context for the base (pre-split) runtime: its own
@@ -14,6 +15,14 @@ import (
 func (c *Context) Base() *Context {
 	b := *c
 	dir := filepath.Join(c.BuildDir, "base")
+	if c.Profile() != targets.DefaultProfile {
+		// The base stays perp-2016's pre-split object (the leak judge's
+		// negative control), in that profile's .build/base/, built with
+		// its patches/.
+		dir = filepath.Join(filepath.Dir(c.BuildDir), "base")
+		b.PatchesDir = ProfileDirs(c.Root, targets.DefaultProfile).Patches
+		b.Spec, b.Archive = targets.Spec{}, nil
+	}
 	b.WorkTree = filepath.Join(dir, "compiler-rt")
 	b.BuildDir = filepath.Join(dir, "build")
 	b.DistDir = filepath.Join(dir, "dist")

@@ -21,6 +21,7 @@ func (c *Context) buildTimes() error {
 	if err != nil {
 		return err
 	}
+	spec := c.spec()
 	dir := filepath.Join(c.BuildDir, "times")
 	defer os.RemoveAll(dir)
 	quiet := *c
@@ -30,7 +31,7 @@ func (c *Context) buildTimes() error {
 	for _, goos := range c.Targets {
 		fmt.Fprintf(c.Log, "buildTimes: %s alone...\n", goos)
 		d := filepath.Join(dir, "alone-"+goos)
-		tm, err := compile.BuildTimed(compile.Options{WorkTree: c.WorkTree, BuildDir: d, DistDir: filepath.Join(d, "dist"), Targets: []string{goos}, Manifest: m.Inputs(), Log: quiet.Log, Force: true, WinePrefix: filepath.Join(c.BuildDir, "wineprefix"), Compilers: c.Config.Compilers})
+		tm, err := compile.BuildTimed(compile.Options{WorkTree: c.WorkTree, BuildDir: d, DistDir: filepath.Join(d, "dist"), Targets: []string{goos}, Manifest: m.Inputs(), Log: quiet.Log, Force: true, WinePrefix: filepath.Join(c.BuildDir, "wineprefix"), Compilers: c.Config.Compilers, Spec: &spec})
 		if err != nil {
 			return err
 		}
@@ -39,7 +40,7 @@ func (c *Context) buildTimes() error {
 	}
 	fmt.Fprintf(c.Log, "buildTimes: all %d targets at once...\n", len(c.Targets))
 	d := filepath.Join(dir, "all")
-	tm, err := compile.BuildTimed(compile.Options{WorkTree: c.WorkTree, BuildDir: d, DistDir: filepath.Join(d, "dist"), Targets: c.Targets, Manifest: m.Inputs(), Log: quiet.Log, Force: true, WinePrefix: filepath.Join(c.BuildDir, "wineprefix"), Compilers: c.Config.Compilers})
+	tm, err := compile.BuildTimed(compile.Options{WorkTree: c.WorkTree, BuildDir: d, DistDir: filepath.Join(d, "dist"), Targets: c.Targets, Manifest: m.Inputs(), Log: quiet.Log, Force: true, WinePrefix: filepath.Join(c.BuildDir, "wineprefix"), Compilers: c.Config.Compilers, Spec: &spec})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/patch"
 	"github.com/racesyso/racesyso/internal/source"
+	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Context is the shared state of one run.
@@ -30,7 +31,12 @@ type Context struct {
 	DistDir    string // dist/
 	Targets    []string
 	Source     source.Options
-	Log        io.Writer
+	// Spec is the profile's targets table; zero means perp-2016's.
+	Spec targets.Spec
+	// Archive is set for a profile whose source is an archive (llvm-19):
+	// checkout extracts it instead of checking out Source.
+	Archive *source.ArchiveOptions
+	Log     io.Writer
 	// Config is the run's configuration, read once from the environment.
 	Config config.Config
 	// LockFile serialises the runs that share these directories; empty
@@ -52,13 +58,68 @@ func New() (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Context{
-		Root: root, WorkTree: filepath.Join(root, "compiler-rt"), PatchesDir: filepath.Join(root, "patches"),
-		BuildDir: filepath.Join(root, ".build"), DistDir: filepath.Join(root, "dist"), Targets: cfg.Targets, Log: os.Stdout,
-		LockFile: filepath.Join(root, LockName), Config: cfg,
-	}
+	c := &Context{Root: root, Targets: cfg.Targets, Log: os.Stdout, LockFile: filepath.Join(root, LockName), Config: cfg}
+	d := ProfileDirs(root, cfg.Profile)
+	c.WorkTree, c.PatchesDir, c.BuildDir, c.DistDir = d.WorkTree, d.Patches, d.Build, d.Dist
 	c.Source = source.NewOptions(cfg.CompilerRTURL, cfg.CacheDir, c.WorkTree, c.Log)
+	if err := c.UseProfile(cfg.Profile); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// Dirs are a profile's directories in a project.
+type Dirs struct{ WorkTree, Patches, Build, Dist string }
+
+// ProfileDirs are where a profile's source, patches, scratch space and
+// outputs live in the project at root: perp-2016 keeps compiler-rt/,
+// patches/, .build/, dist/; another profile p uses compiler-rt-p/,
+// patches/p/, .build/p/, dist-p/, so the outputs of two profiles never mix.
+func ProfileDirs(root, profile string) Dirs {
+	if profile == "" || profile == targets.DefaultProfile {
+		return Dirs{filepath.Join(root, "compiler-rt"), filepath.Join(root, "patches"), filepath.Join(root, ".build"), filepath.Join(root, "dist")}
+	}
+	return Dirs{filepath.Join(root, "compiler-rt-"+profile), filepath.Join(root, "patches", profile), filepath.Join(root, ".build", profile), filepath.Join(root, "dist-"+profile)}
+}
+
+// UseProfile makes c build the given profile: its targets table and, for
+// an archive profile, its source (into c.WorkTree, which must be set).
+func (c *Context) UseProfile(name string) error {
+	spec, err := targets.LoadProfile(name)
+	if err != nil {
+		return err
+	}
+	c.Spec = spec
+	c.Archive = nil
+	if spec.Profile == "llvm-19" {
+		c.Archive = &source.ArchiveOptions{Pin: source.LLVM19Pin(), CacheDir: c.Config.CacheDir, WorkTree: c.WorkTree, Log: c.Log}
+	}
+	return nil
+}
+
+// Profile is the profile c builds.
+func (c *Context) Profile() string {
+	if c.Spec.Profile == "" {
+		return targets.DefaultProfile
+	}
+	return c.Spec.Profile
+}
+
+// spec is the profile's targets table.
+func (c *Context) spec() targets.Spec {
+	if c.Spec.Profile == "" {
+		return targets.Load()
+	}
+	return c.Spec
+}
+
+// sourcePaths are the work tree's source paths (what the patch stage
+// resets).
+func (c *Context) sourcePaths() []string {
+	if c.Archive != nil {
+		return c.Archive.Pin.TreePaths()
+	}
+	return c.Source.Pin.Paths
 }
 
 // FindRoot is the racesyso checkout around the working directory.
@@ -69,7 +130,14 @@ func (c *Context) Series() (*patch.Series, error) { return c.series() }
 
 // Checkout is the checkout stage.
 func (c *Context) Checkout() error {
-	return c.Locked("checkout", func() error { return source.Checkout(c.Source) })
+	return c.Locked("checkout", func() error {
+		if c.Archive != nil {
+			o := *c.Archive
+			o.WorkTree, o.Log = c.WorkTree, c.Log
+			return source.CheckoutArchive(o)
+		}
+		return source.Checkout(c.Source)
+	})
 }
 
 // Patch is the patch stage.
@@ -83,7 +151,7 @@ func (c *Context) patch() error {
 	if _, err := os.Stat(filepath.Join(c.WorkTree, ".git")); err != nil {
 		return fmt.Errorf("no compiler-rt checkout at %s: run `go run mage.go checkout` first", c.WorkTree)
 	}
-	return patch.Apply(c.WorkTree, s, c.Source.Pin.Paths, c.Log)
+	return patch.Apply(c.WorkTree, s, c.sourcePaths(), c.Log)
 }
 
 // BuildSyso is the build stage: every target's object into dist/.
@@ -94,6 +162,7 @@ func (c *Context) buildSyso() error {
 	if err != nil {
 		return err
 	}
+	spec := c.spec()
 	s, err := c.Series()
 	if err != nil {
 		return err
@@ -103,7 +172,7 @@ func (c *Context) buildSyso() error {
 	if err := atomicfile.Write(filepath.Join(c.DistDir, dist.SeriesFile), s.Concat(), 0o644); err != nil {
 		return err
 	}
-	return compile.Build(compile.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log, Compilers: c.Config.Compilers})
+	return compile.Build(compile.Options{WorkTree: c.WorkTree, BuildDir: c.BuildDir, DistDir: c.DistDir, Targets: c.Targets, Manifest: m, Log: c.Log, Compilers: c.Config.Compilers, Spec: &spec})
 }
 
 // baseManifest records the inputs: the source and the applied series, after
@@ -121,8 +190,12 @@ func (c *Context) baseManifest() (*dist.Manifest, error) {
 		url = c.Source.Pin.URL
 	}
 	m := &dist.Manifest{
-		Source: dist.Source{URL: url, Commit: c.Source.Pin.Commit, SVNRevision: c.Source.Pin.SVNRevision},
-		Series: s.Digest(), Targets: map[string]dist.Target{},
+		Profile: c.Profile(),
+		Source:  dist.Source{URL: url, Commit: c.Source.Pin.Commit, SVNRevision: c.Source.Pin.SVNRevision},
+		Series:  s.Digest(), Targets: map[string]dist.Target{},
+	}
+	if c.Archive != nil {
+		m.Source = c.Archive.Pin.Source()
 	}
 	for _, p := range s.Patches {
 		m.Patches = append(m.Patches, dist.Patch{Name: p.Name, SHA256: p.SHA256})

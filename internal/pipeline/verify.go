@@ -53,6 +53,9 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 	if len(m.Targets) == 0 {
 		return fmt.Errorf("no objects in %s: run `go run mage.go checkout patch buildSyso` first", c.DistDir)
 	}
+	if m.ProfileName() != c.Profile() {
+		return fmt.Errorf("%s holds objects of the profile %s, not %s (RACESYSO_PROFILE): each profile has its own dist directory; run `go run mage.go clean buildSyso` with RACESYSO_PROFILE=%s", c.DistDir, m.ProfileName(), c.Profile(), c.Profile())
+	}
 	if err := m.CheckObjects(c.DistDir); err != nil {
 		return err
 	}
@@ -82,7 +85,7 @@ func (c *Context) objectsOf(m *dist.Manifest) ([]verify.Object, []string) {
 	var objs []verify.Object
 	var targets []string
 	for goos, t := range m.Targets {
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true})
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true, Profile: m.ProfileName()})
 		targets = append(targets, goos)
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].GOOS < objs[j].GOOS })
@@ -160,12 +163,12 @@ func (c *Context) VerifyObjects(paths []string) error {
 			return err
 		}
 		if !st.IsDir() {
-			objs = append(objs, verify.Object{Path: p})
+			objs = append(objs, verify.Object{Path: p, Profile: profileOf(filepath.Dir(p))})
 			continue
 		}
 		matches, _ := filepath.Glob(filepath.Join(p, "race_*.syso"))
 		for _, m := range matches {
-			objs = append(objs, verify.Object{Path: m})
+			objs = append(objs, verify.Object{Path: m, Profile: profileOf(p)})
 		}
 	}
 	if len(objs) == 0 {
@@ -183,4 +186,21 @@ func (c *Context) VerifyObjects(paths []string) error {
 		fmt.Fprintf(c.Log, "verifyObjects: %d checks were skipped (see above): nothing is proved for them\n", rep.Skipped)
 	}
 	return nil
+}
+
+// ReferenceObjects are the GOROOT's shipped objects for targets, which
+// undefined-diff compares against.
+func (c *Context) ReferenceObjects(targets []string) map[string]string {
+	return c.referenceObjects(targets)
+}
+
+// profileOf is the profile a dist directory's manifest names: its objects
+// are held to that profile's allowlists. A directory without a manifest
+// (a GOROOT's) gets the default's.
+func profileOf(dir string) string {
+	m, err := dist.Read(dir)
+	if err != nil {
+		return ""
+	}
+	return m.Profile
 }

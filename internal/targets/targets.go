@@ -14,8 +14,53 @@ import (
 //go:embed targets.json
 var targetsJSON []byte
 
+// llvm19JSON is the llvm-19 profile's table (internal/targets/llvm-19.json),
+// in the same schema.
+//
+//go:embed llvm-19.json
+var llvm19JSON []byte
+
+// Profiles are the source profiles (RACESYSO_PROFILE), the default first.
+var Profiles = []string{"perp-2016", "llvm-19"}
+
+// DefaultProfile is RACESYSO_PROFILE's default.
+const DefaultProfile = "perp-2016"
+
+// CheckProfile refuses an unknown profile name, naming the known ones.
+func CheckProfile(name string) error {
+	for _, p := range Profiles {
+		if p == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("RACESYSO_PROFILE: unknown profile %q (choose from %s)", name, strings.Join(Profiles, ","))
+}
+
+// LoadProfile parses the targets table of a profile ("" is the default):
+// targets.json for perp-2016, llvm-19.json for llvm-19.
+func LoadProfile(name string) (Spec, error) {
+	if name == "" {
+		name = DefaultProfile
+	}
+	if err := CheckProfile(name); err != nil {
+		return Spec{}, err
+	}
+	raw, file := targetsJSON, "targets.json"
+	if name == "llvm-19" {
+		raw, file = llvm19JSON, "llvm-19.json"
+	}
+	var s Spec
+	if err := json.Unmarshal(raw, &s); err != nil {
+		panic("internal/targets/" + file + ": " + err.Error())
+	}
+	s.Profile = name
+	return s, nil
+}
+
 // Spec is targets.json.
 type Spec struct {
+	// Profile is the source profile the table belongs to (set by Load).
+	Profile string   `json:"-"`
 	Sources []string `json:"sources"`
 	// SeriesSources are files the patch series adds; the base (pre-split)
 	// tree lacks them and is built without them.
@@ -68,11 +113,11 @@ type CxxModeCheck struct {
 	Variants [][]string `json:"variants"`
 }
 
-// Load parses the embedded targets.json.
+// Load parses the embedded targets.json (the default profile's table).
 func Load() Spec {
-	var s Spec
-	if err := json.Unmarshal(targetsJSON, &s); err != nil {
-		panic("internal/targets/targets.json: " + err.Error())
+	s, err := LoadProfile(DefaultProfile)
+	if err != nil {
+		panic(err)
 	}
 	return s
 }

@@ -38,8 +38,13 @@ func (e *MissingError) Error() string {
 // targets table), checking that it is installed. over (RACESYSO_CXX_<OS>,
 // RACESYSO_CC_<OS>) replaces the table's compilers.
 func For(goos string, over config.Compiler) (Toolchain, error) {
+	return ForSpec(targets.Load(), goos, over)
+}
+
+// ForSpec is For with a profile's targets table.
+func ForSpec(spec targets.Spec, goos string, over config.Compiler) (Toolchain, error) {
 	var t Toolchain
-	tg, err := targets.Load().Get(goos)
+	tg, err := spec.Get(goos)
 	if err != nil {
 		return t, fmt.Errorf("target %q is not supported: %w", goos, err)
 	}

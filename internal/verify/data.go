@@ -14,7 +14,7 @@ import (
 //
 // Blank lines and lines starting with '#' are ignored.
 //
-//go:embed data/*.txt
+//go:embed data/*.txt data/llvm-19/*.txt
 var data embed.FS
 
 // dataLine is one parsed entry of a data file.

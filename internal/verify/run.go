@@ -13,6 +13,9 @@ type Object struct {
 	// GOOS is the target OS; if empty it is taken from a file name of
 	// the form race_<goos>[_amd64].syso.
 	GOOS string
+	// Profile is the source profile that built it (RACESYSO_PROFILE),
+	// which chooses the allowlists; empty for perp-2016's or Go's.
+	Profile string
 	// Ours marks an object racesyso built, held to what racesyso
 	// promises beyond what Go's shipped objects do: a darwin object
 	// carries a well-formed LC_DYSYMTAB (so it needs no `ld -r`).

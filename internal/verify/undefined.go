@@ -7,15 +7,23 @@ import (
 
 // Allowlist returns the undefined symbols a GOOS's race object may import,
 // mapped to the reason each is allowed (data/undefined_<goos>.txt).
-func Allowlist(goos string) (map[string]string, error) {
-	lines, err := readData("undefined_" + goos + ".txt")
+func Allowlist(goos string) (map[string]string, error) { return AllowlistFor("", goos) }
+
+// AllowlistFor is a profile's allowlist: data/undefined_<goos>.txt for
+// perp-2016 (or ""), data/<profile>/undefined_<goos>.txt for another.
+func AllowlistFor(profile, goos string) (map[string]string, error) {
+	name := "undefined_" + goos + ".txt"
+	if profile != "" && profile != "perp-2016" {
+		name = profile + "/" + name
+	}
+	lines, err := readData(name)
 	if err != nil {
-		return nil, fmt.Errorf("no undefined-symbol allowlist for %q: %w", goos, err)
+		return nil, fmt.Errorf("no undefined-symbol allowlist for %q (profile %s): %w", goos, profile, err)
 	}
 	m := make(map[string]string, len(lines))
 	for _, l := range lines {
 		if len(l.Fields) != 1 || l.Comment == "" {
-			return nil, fmt.Errorf("data/undefined_%s.txt:%d: want \"symbol  # reason\"", goos, l.Line)
+			return nil, fmt.Errorf("data/%s:%d: want \"symbol  # reason\"", name, l.Line)
 		}
 		m[l.Fields[0]] = l.Comment
 	}
@@ -27,7 +35,7 @@ func Allowlist(goos string) (map[string]string, error) {
 // glibc-private or too-new libc functions) fail the check.
 func CheckUndefined(obj Object) Result {
 	r := Result{Name: "undefined", Target: obj.Path}
-	allow, err := Allowlist(obj.GOOS)
+	allow, err := AllowlistFor(obj.Profile, obj.GOOS)
 	if err != nil {
 		return r.fail(err.Error())
 	}
