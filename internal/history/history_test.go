@@ -1,0 +1,48 @@
+package history
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestTableAndJSON(t *testing.T) {
+	rep := &Report{Releases: []Entry{
+		{Release: "go1.6.4", Layout: LayoutRaceDir, Object: Base, ABI: "5/5 (30 imports)", TestRace: "342/342 of 342", WallOurs: 18, WallShipped: 22, OK: true,
+			Differences: []Difference{{Kind: "test", Name: "runtime/race.TestOutput", Shipped: Pass, Ours: Fail, Expected: true, Why: "report format"}}},
+		{Release: "go1.7.6", Layout: LayoutRaceDir, Object: PerP, ABI: "4/4 (33 imports)", TestRace: "341 of 342 / 342 of 343", WallOurs: 23, WallShipped: 30,
+			Differences: []Difference{{Kind: "case", Name: "RaceChanSendLen", Shipped: Pass, Ours: Fail, Regression: true}}},
+	}}
+	tab := rep.Table()
+	for _, want := range []string{
+		"| release | layout | object | abi | TestRace passed ours/shipped | wall s ours/shipped | ok |",
+		"| go1.6.4 | race-dir | base | 5/5 (30 imports) | 342/342 of 342 | 18 / 22 | ok; differs: runtime/race.TestOutput (pass→FAILED, expected) |",
+		"| go1.7.6 | race-dir | perp | 4/4 (33 imports) | 341 of 342 / 342 of 343 | 23 / 30 | FAIL; differs: RaceChanSendLen (pass→FAILED) |",
+	} {
+		if !strings.Contains(tab, want+"\n") {
+			t.Errorf("table lacks\n%s\nin\n%s", want, tab)
+		}
+	}
+	b, err := json.Marshal(rep.Releases[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for _, k := range []string{"release", "layout", "object", "abi", "testrace", "wall_seconds_ours", "wall_seconds_shipped", "ok"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("history.json entry lacks %q", k)
+		}
+	}
+}
+
+func TestABISummary(t *testing.T) {
+	a := ABI{Imports: 33, Checks: []ABICheck{
+		{Object: "perp/linux", OK: true, Required: true}, {Object: "perp/darwin", OK: true, Required: true},
+		{Object: "perp/freebsd", OK: true, Required: true}, {Object: "perp/windows", OK: false, Required: true},
+		{Object: "base/linux", OK: false}, {Object: "shipped/linux", OK: true},
+	}}
+	if got := a.Summary(); got != "3/4 (33 imports)" {
+		t.Errorf("%s", got)
+	}
+}

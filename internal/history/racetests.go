@@ -1,0 +1,293 @@
+package history
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Packages are the packages whose race tests judge an object, each run as
+// its own `go test -race -short -count=1 -v <pkg>` (one after the other:
+// each output is one package's, and runs do not compete for the CPUs).
+var Packages = []string{"runtime/race", "sync", "sync/atomic"}
+
+// Outcomes of a TestRace case or a test.
+const (
+	Pass     = "pass"
+	Fail     = "FAILED"  // TestRace: expected a race, none reported; or a test failed
+	FalsePos = "FAILED+" // TestRace: a race reported where none was expected
+	Skip     = "SKIPPED"
+)
+
+// Case is one TestRace case (a test of runtime/race/testdata).
+type Case struct {
+	Name   string `json:"name"`
+	Result string `json:"result"`
+}
+
+// Test is one `--- PASS/FAIL/SKIP: TestX` line (subtests included).
+type Test struct {
+	Name   string `json:"name"` // "sync.TestMutex", "runtime/race.TestRace/sub"
+	Result string `json:"result"`
+}
+
+// SuiteRun is one `go test` of one package.
+type SuiteRun struct {
+	Package string   `json:"package"`
+	Args    []string `json:"args"`
+	ExitOK  bool     `json:"exit_ok"`
+	Error   string   `json:"error,omitempty"`
+	Seconds float64  `json:"seconds"`
+	Tests   []Test   `json:"tests"`
+	// Cases are TestRace's (runtime/race only).
+	Cases []Case `json:"cases,omitempty"`
+	// CasesFrom: "testrace" when read from TestRace's own per-case lines,
+	// "inner-log" when TestRace failed before printing them and they were
+	// recomputed, by TestRace's own rule, from the testdata run's output it
+	// dumped (the inner `go test -v` log).
+	CasesFrom string `json:"cases_from,omitempty"`
+	// Flaky names the cases that passed only when rerun alone (windows
+	// under wine).
+	Flaky []string `json:"flaky,omitempty"`
+	// Summary is TestRace's "Passed N of M tests" line, when printed.
+	Summary string `json:"summary,omitempty"`
+	Log     string `json:"log,omitempty"` // the full output, saved to this file
+}
+
+// ObjectRun is all the race tests of one object in one release.
+type ObjectRun struct {
+	Object  string     `json:"object"` // "ours" or "shipped"
+	Suites  []SuiteRun `json:"suites"`
+	Seconds float64    `json:"seconds"`
+}
+
+// CasesPassed counts TestRace's passed cases and the cases run, as
+// TestRace's "Passed N of M tests" counts them: a SKIPPED case is neither.
+func (r ObjectRun) CasesPassed() (passed, total int) {
+	for _, s := range r.Suites {
+		for _, c := range s.Cases {
+			if c.Result == Skip {
+				continue
+			}
+			total++
+			if c.Result == Pass {
+				passed++
+			}
+		}
+	}
+	return
+}
+
+// FormatCases is the table's TestRace column: "368/368 of 368" (ours and
+// shipped passed, of the cases both ran), or "340 of 342 / 368 of 368".
+func FormatCases(ours, shipped ObjectRun) string {
+	op, ot := ours.CasesPassed()
+	sp, st := shipped.CasesPassed()
+	if ot == st {
+		return fmt.Sprintf("%d/%d of %d", op, sp, ot)
+	}
+	return fmt.Sprintf("%d of %d / %d of %d", op, ot, sp, st)
+}
+
+// RunRaceTests runs Packages' race tests with the release's go command. On
+// Go 1.10 and later a build of the same test binaries comes first and is not
+// timed (the per-release GOCACHE then holds both objects' builds, and the
+// wall times compare the tests, not the compiles). Logs go to logDir.
+func (e *Env) RunRaceTests(ctx context.Context, object, logDir string) (ObjectRun, error) {
+	run := ObjectRun{Object: object}
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return run, err
+	}
+	if AtLeast(e.Release.Version, 1, 10) {
+		args := append([]string{"test", "-race", "-short", "-count=1", "-run=^$"}, Packages...)
+		if out, err := e.Go(ctx, "", args...); err != nil {
+			return run, fmt.Errorf("building the race tests (go %s): %v\n%s", strings.Join(args, " "), err, tail(out, 3000))
+		}
+	}
+	for _, pkg := range Packages {
+		args := []string{"test", "-race", "-short", "-count=1", "-v", pkg}
+		t0 := time.Now()
+		out, err := e.Go(ctx, "", args...)
+		s := ParseSuite(pkg, out)
+		s.Args, s.ExitOK, s.Seconds = args, err == nil, time.Since(t0).Seconds()
+		if err != nil {
+			s.Error = err.Error()
+		}
+		s.Log = filepath.Join(logDir, strings.ReplaceAll(pkg, "/", "_")+".log")
+		if werr := os.WriteFile(s.Log, []byte(out), 0o644); werr != nil {
+			return run, werr
+		}
+		run.Seconds += s.Seconds
+		run.Suites = append(run.Suites, s)
+		if ctx.Err() != nil {
+			return run, ctx.Err()
+		}
+	}
+	return run, nil
+}
+
+var (
+	// TestRace's per-case line: the case name (its Test prefix cut), padded
+	// to 40 columns (or not at all when longer), one space, the verdict.
+	caseRe = regexp.MustCompile(`^((?:No)?Race\S*)\s+(\.|FAILED\+?|SKIPPED)\s*$`)
+	// A test's verdict; subtests are indented by four spaces per level.
+	testRe    = regexp.MustCompile(`^((?:    )*)--- (PASS|FAIL|SKIP): (\S+)`)
+	summaryRe = regexp.MustCompile(`^Passed (\d+) of (\d+) tests`)
+	// The testdata run's "=== RUN   TestX" lines, as TestRace reads them.
+	innerRunRe = regexp.MustCompile(`^\s*=== RUN\s+Test(\S+)\s*$`)
+)
+
+// ParseSuite reads one package's `go test -v` output: its tests' verdicts
+// and, for runtime/race, TestRace's cases. A test line inside a test's log
+// (TestRace dumps the testdata run's own output when it fails) is not the
+// package's: subtests are indented and have a "/" in their name, dumped
+// lines are indented by a tab (Go 1.6-1.13) or have no "/" (Go 1.14+).
+func ParseSuite(pkg, out string) SuiteRun {
+	s := SuiteRun{Package: pkg}
+	seenTest := map[string]int{}
+	seenCase := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1024*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := testRe.FindStringSubmatch(line); m != nil {
+			name := m[3]
+			if (m[1] == "") == strings.Contains(name, "/") {
+				continue // a dumped line, or not a subtest
+			}
+			res := map[string]string{"PASS": Pass, "FAIL": Fail, "SKIP": Skip}[m[2]]
+			addResult(&s.Tests, seenTest, pkg+"."+name, res)
+			continue
+		}
+		if pkg == "runtime/race" {
+			if m := caseRe.FindStringSubmatch(line); m != nil {
+				res := m[2]
+				if res == "." {
+					res = Pass
+				}
+				addCase(&s.Cases, seenCase, m[1], res)
+				continue
+			}
+			if summaryRe.MatchString(line) {
+				s.Summary = strings.TrimSpace(line)
+			}
+		}
+	}
+	if len(s.Cases) > 0 {
+		s.CasesFrom = "testrace"
+	} else if pkg == "runtime/race" {
+		if cs := CasesFromInnerLog(out); len(cs) > 0 {
+			s.Cases, s.CasesFrom = cs, "inner-log"
+		}
+	}
+	return s
+}
+
+// addResult records a verdict; a name seen twice keeps its worst verdict.
+func addResult(list *[]Test, seen map[string]int, name, res string) {
+	if i, ok := seen[name]; ok {
+		if (*list)[i].Result == Pass {
+			(*list)[i].Result = res
+		}
+		return
+	}
+	seen[name] = len(*list)
+	*list = append(*list, Test{Name: name, Result: res})
+}
+
+func addCase(list *[]Case, seen map[string]int, name, res string) {
+	if i, ok := seen[name]; ok {
+		if (*list)[i].Result == Pass {
+			(*list)[i].Result = res
+		}
+		return
+	}
+	seen[name] = len(*list)
+	*list = append(*list, Case{Name: name, Result: res})
+}
+
+// CasesFromInnerLog recomputes TestRace's cases from the testdata run's
+// output, which TestRace prints (t.Fatalf "Failed to run tests") when that
+// run failed, e.g. crashed part-way. Only the dump is read: the indented
+// lines after "Failed to run tests".
+func CasesFromInnerLog(out string) []Case {
+	_, dump, ok := strings.Cut(out, "Failed to run tests")
+	if !ok {
+		return nil
+	}
+	var lines []string
+	for i, line := range strings.Split(dump, "\n") {
+		if i > 0 && line != "" && line[0] != ' ' && line[0] != '\t' {
+			break // the dump (indented by t.Fatalf) is over
+		}
+		lines = append(lines, line)
+	}
+	return ProcessLog(lines)
+}
+
+// ProcessLog applies TestRace's rule to the testdata run's `-v` output:
+// every "=== RUN   Test<Name>" starts a case whose log runs to the next; a
+// Race* case passes when its log reports a DATA RACE, a NoRace* case when
+// it does not (processLog in race_test.go). The last case fails when its
+// log holds a crash (fatal error, panic, a sanitizer ERROR): the run did
+// not finish it.
+func ProcessLog(lines []string) []Case {
+	var cases []Case
+	seen := map[string]int{}
+	name, race, crashed := "", false, false
+	flush := func(last bool) {
+		if !strings.HasPrefix(name, "Race") && !strings.HasPrefix(name, "NoRace") {
+			return
+		}
+		expRace := strings.HasPrefix(name, "Race")
+		res := Pass
+		switch {
+		case last && crashed:
+			res = Fail
+		case expRace && !race:
+			res = Fail
+		case !expRace && race:
+			res = FalsePos
+		}
+		addCase(&cases, seen, name, res)
+	}
+	for _, line := range lines {
+		if m := innerRunRe.FindStringSubmatch(line); m != nil {
+			flush(false)
+			name, race, crashed = m[1], false, false
+			continue
+		}
+		if strings.Contains(line, "DATA RACE") {
+			race = true
+		}
+		if strings.Contains(line, "fatal error:") || strings.Contains(line, "panic:") || strings.Contains(line, "FATAL:") || strings.Contains(line, "ERROR:") {
+			crashed = true
+		}
+	}
+	flush(true)
+	return cases
+}
+
+// ParseSummary reads "Passed N of M tests".
+func ParseSummary(s string) (passed, total int, ok bool) {
+	m := summaryRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, 0, false
+	}
+	passed, _ = strconv.Atoi(m[1])
+	total, _ = strconv.Atoi(m[2])
+	return passed, total, true
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
