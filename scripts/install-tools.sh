@@ -17,6 +17,7 @@ ZIG_VERSION=0.17.1   # keep in step with internal/targets/targets.json (tested)
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have git || need_apt+=(git)
+have xz || need_apt+=(xz-utils)      # the llvm-19 profile's orig tarball
 have gcc || need_apt+=(gcc)          # cgo: the verify harness and Go's -race builds
 have python3 || need_apt+=(python3 python3-pip)
 have clang || need_apt+=(clang)

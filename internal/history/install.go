@@ -129,21 +129,7 @@ func (e *Env) CheckProvenance(ctx context.Context, want, oursObj, shippedObj str
 	if out, err := e.Go(ctx, dir, "build", "-race", "-o", bin, "racy.go"); err != nil {
 		return Provenance{}, fmt.Errorf("go build -race in %s: %v\n%s", e.GOROOT, err, out)
 	}
-	bs, err := elfSymbols(bin)
-	if err != nil {
-		return Provenance{}, err
-	}
-	os1, err := objectSymbols(oursObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	ss, err := objectSymbols(shippedObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	p := ClassifyBinary(bs, os1, ss)
-	p.Want = want
-	return p, nil
+	return BinaryProvenance(bin, want, oursObj, shippedObj)
 }
 
 func objectSymbols(path string) (map[string]bool, error) {

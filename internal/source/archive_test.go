@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/testenv"
 )
 
 // fakeArchive writes a tar.xz laid out as a Debian orig tarball (top/compiler-rt/lib/..., include/...)
@@ -17,7 +19,7 @@ import (
 func fakeArchive(t *testing.T) (string, ArchivePin) {
 	t.Helper()
 	if _, err := exec.LookPath("xz"); err != nil {
-		t.Skip("xz not installed")
+		testenv.Skip(t, "xz not installed: apt-get install xz-utils")
 	}
 	dir := t.TempDir()
 	for f, body := range map[string]string{
