@@ -46,3 +46,21 @@ func TestABISummary(t *testing.T) {
 		t.Errorf("%s", got)
 	}
 }
+
+func TestSummarizePairsByPackage(t *testing.T) {
+	mk := func(tests ...int) ObjectRun {
+		var r ObjectRun
+		for i, pkg := range []string{"runtime/race", "runtime/race", "sync"} {
+			s := SuiteRun{Package: pkg}
+			for j := 0; j < tests[i]; j++ {
+				s.Tests = append(s.Tests, Test{Name: "T", Result: Pass})
+			}
+			r.Suites = append(r.Suites, s)
+		}
+		return r
+	}
+	got := summarize(mk(0, 4, 23), mk(1, 5, 22))
+	if len(got) != 3 || got[0].PassedShipped != 1 || got[1].PassedShipped != 5 || got[2].PassedShipped != 22 {
+		t.Errorf("%+v", got)
+	}
+}

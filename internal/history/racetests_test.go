@@ -1,6 +1,8 @@
 package history
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -166,5 +168,22 @@ func TestFormatCases(t *testing.T) {
 	shipped.Suites[0].Cases = shipped.Suites[0].Cases[:2]
 	if got := FormatCases(ours, shipped); got != "2 of 3 / 2 of 2" {
 		t.Errorf("%s", got)
+	}
+}
+
+func TestTestdataCasesAndNotRun(t *testing.T) {
+	gr := t.TempDir()
+	td := filepath.Join(gr, "src", "runtime", "race", "testdata")
+	os.MkdirAll(td, 0o755)
+	os.WriteFile(filepath.Join(td, "a_test.go"), []byte("func TestRaceA(t *testing.T) {}\nfunc TestNoRaceB(t *testing.T) {}\nfunc helper() {}\n"), 0o644)
+	os.WriteFile(filepath.Join(td, "b_test.go"), []byte("func TestRaceC(t *testing.T) {}\nfunc TestOther(t *testing.T) {}\n"), 0o644)
+	defined, err := TestdataCases(gr)
+	if err != nil || strings.Join(defined, ",") != "RaceA,NoRaceB,RaceC" {
+		t.Fatalf("%v %v", defined, err)
+	}
+	ours := ObjectRun{Suites: []SuiteRun{{Cases: []Case{{"RaceA", Pass}}}}}
+	shipped := ObjectRun{Suites: []SuiteRun{{Cases: []Case{{"RaceA", Pass}, {"NoRaceB", Skip}}}}}
+	if got := NotRun(defined, ours, shipped); strings.Join(got, ",") != "RaceC" {
+		t.Errorf("%v", got)
 	}
 }
