@@ -22,16 +22,20 @@ type CxxModeResult struct {
 
 // CheckCxxMode syntax-checks the C/C++ (non-Go) runtime sources of the
 // patched tree in workTree with the linux toolchain, one compiler run per
-// file and variant, NumCPU at a time.
-func CheckCxxMode(workTree string, over config.Compiler) (*CxxModeResult, error) {
-	spec := targets.Load().CxxModeCheck
-	tc, err := toolchain.For("linux", over)
+// file and variant, NumCPU at a time, as the profile's targets table
+// (its cxx_mode_check) says.
+func CheckCxxMode(profile targets.Spec, workTree string, over config.Compiler) (*CxxModeResult, error) {
+	spec := profile.CxxModeCheck
+	if spec.Ext == "" || len(spec.Dirs) == 0 {
+		return nil, fmt.Errorf("profile %s: its targets table has no cxx_mode_check (dirs, ext)", profile.Profile)
+	}
+	tc, err := toolchain.ForSpec(profile, "linux", over)
 	if err != nil {
 		return nil, err
 	}
 	var files []string
 	for _, d := range spec.Dirs {
-		matches, err := filepath.Glob(filepath.Join(workTree, d, "*.cc"))
+		matches, err := filepath.Glob(filepath.Join(workTree, d, "*"+spec.Ext))
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +52,7 @@ func CheckCxxMode(workTree string, over config.Compiler) (*CxxModeResult, error)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no sources under %s: run `go run mage.go checkout patch` first", workTree)
+		return nil, fmt.Errorf("no *%s sources under %s in %v: run `go run mage.go checkout patch` first", spec.Ext, workTree, spec.Dirs)
 	}
 	res := &CxxModeResult{Files: len(files)}
 	var mu sync.Mutex

@@ -107,7 +107,10 @@ type SmokeSpec struct {
 // CxxModeCheck is which C/C++-mode sources must keep compiling with the
 // series applied, and how they are syntax-checked.
 type CxxModeCheck struct {
-	Dirs     []string   `json:"dirs"`
+	Dirs []string `json:"dirs"`
+	// Ext is the sources' file name ending (".cc" in 2016, ".cpp" in
+	// LLVM 19).
+	Ext      string     `json:"ext"`
 	Exclude  []string   `json:"exclude"`
 	Flags    []string   `json:"flags"`
 	Variants [][]string `json:"variants"`
