@@ -60,6 +60,14 @@ func Verify() error {
 	return stage("verify", (*pipeline.Context).Verify)
 }
 
+// History proves the objects in Go's releases from 1.6 to 1.26 (the list
+// RACESYSO_HISTORY names; default the CI list) next to each release's shipped
+// object and writes dist/history.json (after buildSyso).
+func History() error {
+	mg.SerialDeps(BuildSyso)
+	return stage("history", (*pipeline.Context).History)
+}
+
 // InstallGoroot installs the objects of dist/ (or RACESYSO_FROM, a downloaded
 // release) into the given GOROOT.
 func InstallGoroot(goroot string) error {

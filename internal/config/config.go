@@ -27,6 +27,7 @@ var Vars = []Var{
 	{"RACESYSO_CACHE", "`~/.cache/racesyso`", "the cache: compiler-rt mirrors, the tests' builds, wine prefixes"},
 	{"RACESYSO_GOROOT", "`go env GOROOT`", "the Go installation verify checks against and runs Go's tests in (a copy of it)"},
 	{"RACESYSO_SKIP_GOROOT_TESTS", "", "`1`: leave Go's own race tests out of verify; reported as skipped, so release refuses that verify"},
+	{"RACESYSO_HISTORY", "`ci`", "the Go releases `history` (and verify's history stage) proves the objects in (`internal/history/releases.json`): `ci` (1.6.4, 1.7.6, 1.12.17, 1.26.8), `full` (the last patch release of every minor from 1.6 to 1.26), `all`, a comma list of versions, or `off` (verify only: its history stage is reported skipped)"},
 	{"RACESYSO_CXX_<OS>", "the targets table's", "another C++ compiler for one target (space-separated argv)"},
 	{"RACESYSO_CC_<OS>", "the targets table's", "another C compiler for one target's smoke test (space-separated argv)"},
 	{"RACESYSO_FROM", "`dist/`", "installGoroot: a downloaded release's directory to install from"},
@@ -53,6 +54,9 @@ type Config struct {
 	CacheDir        string
 	GOROOT          string // empty: `go env GOROOT`
 	SkipGorootTests bool
+	// History is the release list of the history stage (RACESYSO_HISTORY):
+	// "ci" (default), "full", "all", "off" or a comma list of versions.
+	History string
 	Compilers       map[string]Compiler // by GOOS
 	From            string              // empty: dist/
 	ReleaseDryRun   bool
@@ -88,6 +92,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.GOROOT = getenv("RACESYSO_GOROOT")
 	c.SkipGorootTests = getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1"
+	if c.History = strings.TrimSpace(getenv("RACESYSO_HISTORY")); c.History == "" {
+		c.History = "ci"
+	}
 	c.Compilers = map[string]Compiler{}
 	for _, goos := range targets.All() {
 		up := strings.ToUpper(goos)

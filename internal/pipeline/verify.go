@@ -36,6 +36,7 @@ var VerifyStages = []VerifyStage{
 	{"interface-2016", interface2016}, // the per-P shape and the 2016 per-P interface
 	{"harness", harnessChecks},        // the cgo harness and the leak table (linux)
 	{"goroot", goJudge},               // Go's own race tests, BenchmarkSyncLeak, limits
+	{"history", historyStage},         // Go's releases 1.6 to 1.26 (RACESYSO_HISTORY), dist/history.json
 }
 
 // Verify runs VerifyStages on the objects in dist/.

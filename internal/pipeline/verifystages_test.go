@@ -107,7 +107,7 @@ func TestVerifyStagesOrder(t *testing.T) {
 	for _, s := range pipeline.VerifyStages {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "objects,interface-2016,harness,goroot" {
+	if got := strings.Join(names, ","); got != "objects,interface-2016,harness,goroot,history" {
 		t.Errorf("VerifyStages = %s", got)
 	}
 }
