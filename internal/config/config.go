@@ -56,11 +56,11 @@ type Config struct {
 	SkipGorootTests bool
 	// History is the release list of the history stage (RACESYSO_HISTORY):
 	// "ci" (default), "full", "all", "off" or a comma list of versions.
-	History string
-	Compilers       map[string]Compiler // by GOOS
-	From            string              // empty: dist/
-	ReleaseDryRun   bool
-	ReleaseForce    bool
+	History       string
+	Compilers     map[string]Compiler // by GOOS
+	From          string              // empty: dist/
+	ReleaseDryRun bool
+	ReleaseForce  bool
 	// GitHub holds release's settings by variable name (GITHUB_TOKEN,
 	// GITHUB_REPOSITORY, GITHUB_API_URL, RACESYSO_UPLOAD_URL).
 	GitHub map[string]string
