@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/racesyso/racesyso/internal/gotool"
@@ -147,8 +146,9 @@ type LeakPoint struct {
 
 // SyncLeak builds runtime/race's test binary with goroot's toolchain and
 // runs Go's own BenchmarkSyncLeak (G=1000 goroutines, S=1000-word slices,
-// H=10 held) at each -benchtime, reading the peak RSS from the kernel's
-// rusage of the finished process.
+// H=10 held) at each -benchtime, reading the process's own peak RSS while it
+// runs (RunPeak; not the rusage of the finished child, which a vfork'ed
+// child inherits from its parent).
 func SyncLeak(ctx context.Context, goroot, dir string, iterations []int) ([]LeakPoint, error) {
 	bin := filepath.Join(dir, "race.test")
 	if out, err := goCommand(ctx, goroot, "test", "-race", "-c", "-o", bin, "runtime/race"); err != nil {
@@ -159,16 +159,11 @@ func SyncLeak(ctx context.Context, goroot, dir string, iterations []int) ([]Leak
 		cmd := exec.CommandContext(ctx, bin, "-test.run=^$", "-test.bench=^BenchmarkSyncLeak$", fmt.Sprintf("-test.benchtime=%dx", n))
 		cmd.Dir = filepath.Join(goroot, "src", "runtime", "race")
 		t0 := time.Now()
-		out, err := cmd.CombinedOutput()
+		out, peak, err := RunPeak(cmd)
 		if err != nil {
 			return pts, fmt.Errorf("BenchmarkSyncLeak -benchtime=%dx: %v\n%s", n, err, tail(string(out), 2000))
 		}
-		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		pt := LeakPoint{Iterations: n, Seconds: time.Since(t0).Seconds()}
-		if ru != nil {
-			pt.PeakMiB = float64(ru.Maxrss) / 1024 // Linux reports KiB
-		}
-		pts = append(pts, pt)
+		pts = append(pts, LeakPoint{Iterations: n, PeakMiB: peak, Seconds: time.Since(t0).Seconds()})
 	}
 	return pts, nil
 }

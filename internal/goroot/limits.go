@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/racesyso/racesyso/internal/gotool"
 )
@@ -53,8 +52,13 @@ func MeasureLimits(ctx context.Context, goroot, projectRoot, dir string) (*Limit
 			break
 		}
 		l.MaxGoroutines = n
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && n == 1000 {
-			l.RSS1000MiB = float64(ru.Maxrss) / 1024
+		if n == 1000 {
+			// maxg prints its own VmHWM (see RunPeak for why not rusage).
+			kib, ok := ParseVmHWM(out)
+			if !ok {
+				return nil, fmt.Errorf("maxg %d printed no VmHWM line:\n%s", n, tail(string(out), 2000))
+			}
+			l.RSS1000MiB = float64(kib) / 1024
 		}
 	}
 	for _, dedup := range []bool{true, false} {

@@ -25,4 +25,9 @@ func TestMeasureLimitsShipped(t *testing.T) {
 	if l.MaxGoroutines < 10000 || l.RangeReports != 1 || l.NsPerOp["BenchmarkGoStartExit"] == 0 {
 		t.Errorf("shipped object's limits look wrong: %+v", *l)
 	}
+	// maxg's own VmHWM: 1000 blocked goroutines take tens of MiB, not the
+	// nothing of an unread line nor this test process's size.
+	if l.RSS1000MiB < 5 || l.RSS1000MiB > 200 {
+		t.Errorf("peak RSS with 1000 blocked goroutines = %.1f MiB", l.RSS1000MiB)
+	}
 }
