@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -104,5 +105,62 @@ func TestLeakRate(t *testing.T) {
 	}
 	if r := series("ours", 635, 1092, 1967).Rate(); r < 8.7 || r > 8.8 {
 		t.Errorf("rate %v", r)
+	}
+}
+
+// TestConfirmLeak: a size at which ours is above the bound is measured
+// again; a ratio made by load (ours' first runs slow) goes away with the
+// fastest of all runs, a real one (ours always 1.3x the RSS, or always
+// slower) stays and still fails. Sizes within the bound are not run again.
+func TestConfirmLeak(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		ours       func(run int) LeakSample // ours' samples, by run number of the re-measure
+		ok         bool
+		remeasured []int
+	}{
+		{"load made it", func(int) LeakSample { return LeakSample{PeakMiB: 250, NsPerOp: 1000} }, true, []int{200}},
+		{"really slower", func(int) LeakSample { return LeakSample{PeakMiB: 250, NsPerOp: 1300} }, false, []int{200}},
+		{"really bigger", func(int) LeakSample { return LeakSample{PeakMiB: 290, NsPerOp: 1000} }, false, []int{200}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &Leak{Ours: series("ours", 170, 215, 250), Shipped: series("shipped", 207, 209, 245), Judged: true}
+			l.Ours.Points[2].NsPerOp = 1250 // the first runs at 200: slow
+			for _, s := range []*LeakSeries{&l.Ours, &l.Shipped} {
+				for i := range s.Points {
+					p := &s.Points[i]
+					for k := 0; k < LeakReps; k++ {
+						p.Samples = append(p.Samples, LeakSample{PeakMiB: p.PeakMiB, NsPerOp: p.NsPerOp})
+					}
+				}
+			}
+			JudgeLeak(l, PerP)
+			if l.OK {
+				t.Fatalf("the first measurement must fail: %v", l.Why)
+			}
+			runs := map[string]int{}
+			defer func(f func(context.Context, string, int, []string) (LeakSample, error)) { runLeak = f }(runLeak)
+			runLeak = func(_ context.Context, bin string, n int, _ []string) (LeakSample, error) {
+				if n != 200 {
+					t.Errorf("size %d measured again: it was within the bound", n)
+				}
+				runs[bin]++
+				if bin == "shipped" {
+					return LeakSample{PeakMiB: 245, NsPerOp: 1000}, nil
+				}
+				return tt.ours(runs[bin]), nil
+			}
+			sizes, err := ConfirmLeak(context.Background(), l, "ours", "shipped", LeakReps, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			JudgeLeak(l, PerP)
+			if l.OK != tt.ok || len(sizes) != len(tt.remeasured) || sizes[0] != tt.remeasured[0] || runs["ours"] != LeakReps || runs["shipped"] != LeakReps {
+				t.Errorf("ok=%v (want %v), remeasured %v (want %v), runs %v; why:\n%s", l.OK, tt.ok, sizes, tt.remeasured, runs, strings.Join(l.Why, "\n"))
+			}
+			if got := len(l.Ours.Points[2].Samples); got != 2*LeakReps {
+				t.Errorf("200x has %d samples, want the first %d and %d more", got, LeakReps, LeakReps)
+			}
+		})
 	}
 }
