@@ -171,6 +171,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Work == "" || o.Cache == "" {
 		return nil, fmt.Errorf("history: Options.Work and Options.Cache are required")
 	}
+	if mod := EnclosingModule(o.Work); mod != "" {
+		return nil, fmt.Errorf("history: the scratch directory %s is inside the Go module of %s: the go commands of Go 1.11 to 1.15 would load that go.mod for the programs built there (and for runtime/race's TestOutput, which runs go in TMPDIR); put it outside any module (RACESYSO_CACHE)", o.Work, mod)
+	}
 	rep := &Report{Started: time.Now(), Objects: map[string]string{}, OK: true}
 	perp := ObjectsIn(o.PerP)
 	for _, goos := range []string{"darwin", "freebsd", "linux", "windows"} {
@@ -198,6 +201,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep.Seconds = time.Since(rep.Started).Seconds()
 	return rep, nil
+}
+
+// EnclosingModule is the go.mod in dir or the nearest parent that has one
+// ("" when none).
+func EnclosingModule(dir string) string {
+	for d := filepath.Clean(dir); ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "go.mod")
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 // Line is the entry as one progress line.

@@ -1,7 +1,10 @@
 package history
 
 import (
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -62,5 +65,32 @@ func TestSummarizePairsByPackage(t *testing.T) {
 	got := summarize(mk(0, 4, 23), mk(1, 5, 22))
 	if len(got) != 3 || got[0].PassedShipped != 1 || got[1].PassedShipped != 5 || got[2].PassedShipped != 22 {
 		t.Errorf("%+v", got)
+	}
+}
+
+// TestRunRefusesAScratchDirInsideAModule: old go commands (1.11-1.15, module
+// mode "auto") load the nearest go.mod for what they build in the scratch
+// directory, so Run refuses one inside a module, naming it, before it
+// fetches or builds anything; one outside passes that check.
+func TestRunRefusesAScratchDirInsideAModule(t *testing.T) {
+	mod := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(mod, ".build", "history")
+	_, err := Run(context.Background(), Options{Work: work, Cache: t.TempDir(), PerP: t.TempDir(), Base: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "inside the Go module of "+filepath.Join(mod, "go.mod")) {
+		t.Fatalf("Run with the scratch directory in a module: %v", err)
+	}
+	if got := EnclosingModule(work); got != filepath.Join(mod, "go.mod") {
+		t.Errorf("EnclosingModule(%s) = %q", work, got)
+	}
+	if got := EnclosingModule(t.TempDir()); got != "" {
+		t.Errorf("EnclosingModule of a fresh temp dir = %q", got)
+	}
+	// Outside a module, the next check speaks: no objects.
+	_, err = Run(context.Background(), Options{Work: t.TempDir(), Cache: t.TempDir(), PerP: t.TempDir(), Base: t.TempDir()})
+	if err == nil || strings.Contains(err.Error(), "inside the Go module") || !strings.Contains(err.Error(), "no per-P") {
+		t.Errorf("Run outside a module: %v", err)
 	}
 }

@@ -96,9 +96,11 @@ func (c *Context) runHistory() (*history.Report, error) {
 		Releases: rs,
 		PerP:     c.DistDir,
 		Base:     c.Base().DistDir,
-		Work:     filepath.Join(c.BuildDir, "history"),
-		Cache:    filepath.Join(c.Config.CacheDir, "history"),
-		Leak:     true,
+		// Outside the project: the go commands of Go 1.11-1.15 would load
+		// its go.mod for what they build in the scratch directory.
+		Work:  filepath.Join(c.Config.CacheDir, "history", "work"),
+		Cache: filepath.Join(c.Config.CacheDir, "history"),
+		Leak:  true,
 		// The windows race tests of the releases flagged windows: MinGW
 		// and wine64 come with the tools target (scripts/install-tools.sh).
 		Wine: &history.Wine{},
