@@ -116,7 +116,8 @@ func TestCIRunsTheProjectsEntryPoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"export RACESYSO_REQUIRE_ALL=1", "go run mage.go checkout", "go vet ./...", "gofmt -l", "go test -timeout 30m"} {
+	for _, want := range []string{"export RACESYSO_REQUIRE_ALL=1", "go run mage.go checkout", "go vet ./...", "gofmt -l", "go test -timeout 30m",
+		"RACESYSO_HISTORY=ci go run mage.go history"} {
 		if !strings.Contains(string(script), want) {
 			t.Errorf(".ci/run lacks %q", want)
 		}
