@@ -1,5 +1,6 @@
-// Command racehistory runs the history stage by hand (the mage target
-// `history` will call history.Run the same way):
+// Command racehistory runs the history stage by hand, on any objects (the
+// mage target `history` calls history.Run the same way on dist/ and the base
+// build, with the list RACESYSO_HISTORY names):
 //
 //	go run ./internal/history/cmd/racehistory -list ci -perp dist -base <base dist> -out dist/history.json
 package main
