@@ -59,7 +59,7 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 		ok, why := o.Judge()
 		r := verify.Result{
 			Name: "goroot/" + o.Name, Target: "linux", Status: verify.PassIf(ok),
-			Summary:  fmt.Sprintf("ours: %s in %.0fs; shipped: %s in %.0fs", describe(o), o.Seconds, describe(s), s.Seconds),
+			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
 			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
 			Unproved: "other packages' race tests; GOAMD64=v3 builds use the same object",
 		}
