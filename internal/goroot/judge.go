@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -151,33 +152,133 @@ func RunRaceTests(ctx context.Context, goroot string, log func(string, ...any)) 
 
 // LeakPoint is the peak RSS of BenchmarkSyncLeak at one -benchtime.
 type LeakPoint struct {
-	Iterations int     `json:"iterations"`
-	PeakMiB    float64 `json:"peak_mib"`
-	Seconds    float64 `json:"seconds"`
+	Iterations int `json:"iterations"`
+	// PeakMiB is the median of Samples (the one sample of a single run).
+	PeakMiB float64   `json:"peak_mib"`
+	Samples []float64 `json:"samples_mib,omitempty"`
+	// Seconds is the median wall time of the runs.
+	Seconds float64 `json:"seconds"`
 }
 
-// SyncLeak builds runtime/race's test binary with goroot's toolchain and
-// runs Go's own BenchmarkSyncLeak (G=1000 goroutines, S=1000-word slices,
-// H=10 held) at each -benchtime, reading the process's own peak RSS while it
-// runs (RunPeak; not the rusage of the finished child, which a vfork'ed
-// child inherits from its parent).
-func SyncLeak(ctx context.Context, goroot, dir string, iterations []int) ([]LeakPoint, error) {
-	bin := filepath.Join(dir, "race.test")
-	if out, err := goCommand(ctx, goroot, "test", "-race", "-c", "-o", bin, "runtime/race"); err != nil {
-		return nil, fmt.Errorf("building runtime/race's test binary: %v\n%s", err, tail(out, 2000))
+// SyncLeakParityReps is how many times SyncLeakPair runs each object at
+// each level when the ratio of the two is judged: one run per level moved
+// by up to 13% between runs of the same object (llvm-19 at 6000x).
+const SyncLeakParityReps = 3
+
+// SyncLeakPair builds runtime/race's test binary with each GOROOT's
+// toolchain (ours in dir, shipped in dir/shipped; shipped "" runs ours
+// alone) and runs Go's own BenchmarkSyncLeak (G=1000 goroutines,
+// S=1000-word slices, H=10 held) at each -benchtime, reps times, the two
+// objects alternating run by run and the first of each pair swapped every
+// round, so that a change of the machine's load falls on both. The peak RSS
+// is the process's own (RunPeak; not the rusage of the finished child,
+// which a vfork'ed child inherits from its parent); each point is the
+// median of its runs. A failed build or run ends that object's series with
+// the error; the other goes on.
+func SyncLeakPair(ctx context.Context, ours, shipped, dir string, iterations []int, reps int) (op, sp []LeakPoint, oerr, serr error) {
+	if reps < 1 {
+		reps = 1
 	}
-	var pts []LeakPoint
-	for _, n := range iterations {
-		cmd := exec.CommandContext(ctx, bin, "-test.run=^$", "-test.bench=^BenchmarkSyncLeak$", fmt.Sprintf("-test.benchtime=%dx", n))
-		cmd.Dir = filepath.Join(goroot, "src", "runtime", "race")
-		t0 := time.Now()
-		out, peak, err := RunPeak(cmd)
-		if err != nil {
-			return pts, fmt.Errorf("BenchmarkSyncLeak -benchtime=%dx: %v\n%s", n, err, tail(string(out), 2000))
+	type side struct {
+		goroot, bin string
+		pts         []LeakPoint
+		err         error
+	}
+	sides := []*side{{goroot: ours, bin: filepath.Join(dir, "race.test")}}
+	if shipped != "" {
+		sides = append(sides, &side{goroot: shipped, bin: filepath.Join(dir, "shipped", "race.test")})
+	}
+	for _, s := range sides {
+		if err := os.MkdirAll(filepath.Dir(s.bin), 0o755); err != nil {
+			s.err = err
+			continue
 		}
-		pts = append(pts, LeakPoint{Iterations: n, PeakMiB: peak, Seconds: time.Since(t0).Seconds()})
+		if out, err := goCommand(ctx, s.goroot, "test", "-race", "-c", "-o", s.bin, "runtime/race"); err != nil {
+			s.err = fmt.Errorf("building runtime/race's test binary with %s: %v\n%s", s.goroot, err, tail(out, 2000))
+		}
 	}
-	return pts, nil
+	for _, n := range iterations {
+		peaks := make([][]float64, len(sides))
+		secs := make([][]float64, len(sides))
+		for round := 0; round < reps; round++ {
+			for k := range sides {
+				i := k
+				if round%2 == 1 {
+					i = len(sides) - 1 - k
+				}
+				s := sides[i]
+				if s.err != nil {
+					continue
+				}
+				cmd := exec.CommandContext(ctx, s.bin, "-test.run=^$", "-test.bench=^BenchmarkSyncLeak$", fmt.Sprintf("-test.benchtime=%dx", n))
+				cmd.Dir = filepath.Join(s.goroot, "src", "runtime", "race")
+				t0 := time.Now()
+				out, peak, err := RunPeak(cmd)
+				if err != nil {
+					s.err = fmt.Errorf("BenchmarkSyncLeak -benchtime=%dx with %s: %v\n%s", n, s.goroot, err, tail(string(out), 2000))
+					continue
+				}
+				peaks[i] = append(peaks[i], peak)
+				secs[i] = append(secs[i], time.Since(t0).Seconds())
+			}
+		}
+		for i, s := range sides {
+			if s.err == nil {
+				s.pts = append(s.pts, LeakPoint{Iterations: n, PeakMiB: Median(peaks[i]), Samples: peaks[i], Seconds: Median(secs[i])})
+			}
+		}
+	}
+	op, oerr = sides[0].pts, sides[0].err
+	if len(sides) > 1 {
+		sp, serr = sides[1].pts, sides[1].err
+	}
+	return op, sp, oerr, serr
+}
+
+// Median is the middle value of xs (the mean of the two middle ones for an
+// even count); 0 for none.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// SyncLeakParity judges ours against the shipped object's BenchmarkSyncLeak
+// series: within when, at every level, ours' median peak RSS is at most max
+// times the shipped object's. A level measured for one object and not the
+// other cannot be judged and fails.
+func SyncLeakParity(op, sp []LeakPoint, max float64) (bool, string) {
+	if len(op) == 0 || len(op) != len(sp) {
+		return false, fmt.Sprintf("cannot compare: %d levels of ours, %d of the shipped object", len(op), len(sp))
+	}
+	ok, worst, at := true, 0.0, 0
+	var ratios []string
+	for i, o := range op {
+		s := sp[i]
+		if o.Iterations != s.Iterations || o.PeakMiB <= 0 || s.PeakMiB <= 0 {
+			return false, fmt.Sprintf("cannot compare level %d: ours %dx %.0f MiB, shipped %dx %.0f MiB", i, o.Iterations, o.PeakMiB, s.Iterations, s.PeakMiB)
+		}
+		r := o.PeakMiB / s.PeakMiB
+		ratios = append(ratios, fmt.Sprintf("%.2f", r))
+		if r > worst {
+			worst, at = r, o.Iterations
+		}
+		if r > max {
+			ok = false
+		}
+	}
+	verdict := "within"
+	if !ok {
+		verdict = "above"
+	}
+	return ok, fmt.Sprintf("peak RSS ours/shipped %s at %d..%d iterations (medians of %d runs each); worst %.2fx at %d: %s %.2fx",
+		strings.Join(ratios, ", "), op[0].Iterations, op[len(op)-1].Iterations, len(op[0].Samples), worst, at, verdict, max)
 }
 
 func goCommand(ctx context.Context, goroot string, args ...string) (string, error) {

@@ -1,6 +1,10 @@
 package goroot
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,5 +65,116 @@ func TestRunJudge(t *testing.T) {
 				t.Errorf("Judge = %v, %q; want %v, %q", ok, why, tt.ok, tt.want)
 			}
 		})
+	}
+}
+
+// TestSyncLeakParity: the ratio judge accepts ours within the bound at every
+// level and rejects one level above it (its negative controls), and refuses
+// series it cannot compare.
+func TestSyncLeakParity(t *testing.T) {
+	series := func(mib ...float64) []LeakPoint {
+		var pts []LeakPoint
+		for i, m := range mib {
+			pts = append(pts, LeakPoint{Iterations: 3000 << i, PeakMiB: m, Samples: []float64{m, m, m}})
+		}
+		return pts
+	}
+	shipped := series(375, 452, 627, 691)
+	for _, tt := range []struct {
+		name    string
+		op, sp  []LeakPoint
+		ok      bool
+		want    string
+		wantNot string
+	}{
+		{"equal", shipped, shipped, true, "worst 1.00x at 3000: within 1.10x", ""},
+		{"an earlier run, 1.04/1.00/1.03/1.08", series(390, 452, 646, 746), shipped, true, "1.04, 1.00, 1.03, 1.08", ""},
+		{"smaller than shipped", series(300, 400, 500, 600), shipped, true, "within", ""},
+		{"just inside", series(375, 452, 627, 760), shipped, true, "1.10x at 24000: within", ""},
+		{"negative control: one run per level, 1.13x at 6000", series(400, 509, 617, 678), shipped, false, "worst 1.13x at 6000: above 1.10x", ""},
+		{"negative control: just outside at the last level", series(375, 452, 627, 767), shipped, false, "1.11x at 24000: above", ""},
+		{"negative control: a leak (2016 runtime's 1.6x)", series(646, 722, 1086, 1051), shipped, false, "above", ""},
+		{"medians of 3 named", shipped, shipped, true, "medians of 3 runs", ""},
+		{"levels missing", series(375, 452), shipped, false, "2 levels of ours, 4 of the shipped", ""},
+		{"nothing measured", nil, nil, false, "cannot compare", ""},
+		{"a zero peak", series(375, 0, 627, 691), shipped, false, "cannot compare level 1", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, sum := SyncLeakParity(tt.op, tt.sp, 1.1)
+			if ok != tt.ok || !strings.Contains(sum, tt.want) {
+				t.Errorf("SyncLeakParity = %v, %q; want %v, %q", ok, sum, tt.ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tt := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{nil, 0}, {[]float64{5}, 5}, {[]float64{9, 1, 5}, 5}, {[]float64{4, 1, 3, 2}, 2.5}, {[]float64{400, 509, 450}, 450},
+	} {
+		if got := Median(tt.xs); got != tt.want {
+			t.Errorf("Median(%v) = %v, want %v", tt.xs, got, tt.want)
+		}
+	}
+}
+
+// TestSyncLeakPairAlternates: with stand-in GOROOTs whose go command "builds"
+// a race.test that logs its run, the two objects alternate run by run with
+// the first of each pair swapped every round, each point is the median of
+// its runs, and a GOROOT whose build fails ends only its own series, named.
+func TestSyncLeakPairAlternates(t *testing.T) {
+	dir := t.TempDir()
+	runlog := filepath.Join(dir, "runs.log")
+	fake := func(name string, buildOK bool) string {
+		root := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(root, "src", "runtime", "race"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		build := "echo 'cannot build' >&2; exit 1"
+		if buildOK {
+			// test -race -c -o BIN runtime/race: BIN logs GOROOT-name and
+			// its benchtime, and lives long enough for a VmHWM reading.
+			build = `out=$5; printf '#!/bin/sh\necho %s $3 >> ` + runlog + `\nsleep 0.05\n' > "$out"; chmod +x "$out"`
+			build = fmt.Sprintf(build, name)
+		}
+		script := "#!/bin/sh\n" + build + "\n"
+		if err := os.WriteFile(filepath.Join(root, "bin", "go"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return root
+	}
+	ours, shipped := fake("ours", true), fake("shipped", true)
+	op, sp, oerr, serr := SyncLeakPair(context.Background(), ours, shipped, filepath.Join(dir, "work"), []int{10, 20}, 3)
+	if oerr != nil || serr != nil {
+		t.Fatalf("errors: ours %v, shipped %v", oerr, serr)
+	}
+	b, _ := os.ReadFile(runlog)
+	want := strings.Join([]string{
+		"ours -test.benchtime=10x", "shipped -test.benchtime=10x", "shipped -test.benchtime=10x", "ours -test.benchtime=10x", "ours -test.benchtime=10x", "shipped -test.benchtime=10x",
+		"ours -test.benchtime=20x", "shipped -test.benchtime=20x", "shipped -test.benchtime=20x", "ours -test.benchtime=20x", "ours -test.benchtime=20x", "shipped -test.benchtime=20x",
+	}, "\n") + "\n"
+	if string(b) != want {
+		t.Errorf("run order:\n%s\nwant:\n%s", b, want)
+	}
+	for _, pts := range [][]LeakPoint{op, sp} {
+		if len(pts) != 2 || pts[1].Iterations != 20 || len(pts[0].Samples) != 3 || pts[0].PeakMiB != Median(pts[0].Samples) || pts[0].PeakMiB <= 0 {
+			t.Errorf("points %+v: want 2 levels of 3 samples each, PeakMiB their median", pts)
+		}
+	}
+
+	os.Remove(runlog)
+	broken := fake("broken", false)
+	op, sp, oerr, serr = SyncLeakPair(context.Background(), broken, shipped, filepath.Join(dir, "work2"), []int{10}, 1)
+	if oerr == nil || !strings.Contains(oerr.Error(), "building runtime/race's test binary with "+broken) || !strings.Contains(oerr.Error(), "cannot build") || len(op) != 0 {
+		t.Errorf("a GOROOT that cannot build: ours %v, %v; want its error, named", op, oerr)
+	}
+	if serr != nil || len(sp) != 1 {
+		t.Errorf("the other series must go on: shipped %v, %v", sp, serr)
 	}
 }

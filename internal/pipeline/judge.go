@@ -70,9 +70,22 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 		rep.Add(r)
 	}
 	c.limits(ctx, shipped, ours, dir, rep)
-	logf("goroot: BenchmarkSyncLeak at -benchtime %v, ours then shipped", goroot.SyncLeakIterations)
-	op, oerr := goroot.SyncLeak(ctx, ours, dir, goroot.SyncLeakIterations)
-	sp, serr := goroot.SyncLeak(ctx, shipped, filepath.Join(dir, "shipped"), goroot.SyncLeakIterations)
+	c.syncLeak(ctx, shipped, ours, dir, rep)
+}
+
+// syncLeak runs Go's BenchmarkSyncLeak with ours and the shipped object and
+// judges ours bounded; when the profile claims parity with the shipped
+// objects (targets.Parity), a second result judges the ratio on medians of
+// repeated runs.
+func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
+	parity := c.Spec.ShippedParity
+	reps := 1
+	if parity != nil && parity.SyncLeakPeakRSS > 0 {
+		reps = goroot.SyncLeakParityReps
+	}
+	logf("goroot: BenchmarkSyncLeak at -benchtime %v, %d run(s) each, ours and shipped alternating", goroot.SyncLeakIterations, reps)
+	op, sp, oerr, serr := goroot.SyncLeakPair(ctx, ours, shipped, dir, goroot.SyncLeakIterations, reps)
 	r := verify.Result{Name: "goroot/BenchmarkSyncLeak", Target: "linux",
 		Proved: "peak RSS of Go's own BenchmarkSyncLeak under -race stays bounded as the work grows"}
 	if oerr != nil {
@@ -80,13 +93,15 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 		rep.Add(r)
 		return
 	}
-	r.Details = append(r.Details, "iterations  ours peak MiB  shipped peak MiB  ours s  shipped s")
+	r.Details = append(r.Details, "iterations  ours peak MiB  shipped peak MiB  ours/shipped  ours s  shipped s  (medians; runs: ours | shipped)")
 	for i, p := range op {
-		sm, ss := "-", "-"
+		sm, ss, ratio, runs := "-", "-", "-", fmt.Sprintf("%.0f", p.Samples)
 		if serr == nil && i < len(sp) {
 			sm, ss = fmt.Sprintf("%.0f", sp[i].PeakMiB), fmt.Sprintf("%.1f", sp[i].Seconds)
+			ratio = fmt.Sprintf("%.2f", p.PeakMiB/sp[i].PeakMiB)
+			runs += fmt.Sprintf(" | %.0f", sp[i].Samples)
 		}
-		r.Details = append(r.Details, fmt.Sprintf("%10d  %12.0f  %16s  %6.1f  %9s", p.Iterations, p.PeakMiB, sm, p.Seconds, ss))
+		r.Details = append(r.Details, fmt.Sprintf("%10d  %12.0f  %16s  %12s  %6.1f  %9s  %s", p.Iterations, p.PeakMiB, sm, ratio, p.Seconds, ss, runs))
 	}
 	for _, l := range r.Details {
 		logf("  %s", l)
@@ -96,8 +111,23 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 	if serr == nil {
 		_, ssum := goroot.SyncLeakBounded(sp)
 		r.Summary += "; shipped " + ssum
+	} else {
+		r.Summary += "; shipped: " + strings.SplitN(serr.Error(), "\n", 2)[0]
 	}
 	rep.Add(r)
+	if reps == 1 {
+		return
+	}
+	p := verify.Result{Name: "goroot/BenchmarkSyncLeak-vs-shipped", Target: "linux", Details: r.Details,
+		Proved:   fmt.Sprintf("the %s profile's claim (internal/targets, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object at every level", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped)),
+		Unproved: "other programs' memory; speed (the wall times are reported, not judged)"}
+	if serr != nil {
+		p.Status, p.Summary = verify.Failed, "the shipped object's series failed, nothing to compare: "+serr.Error()
+	} else {
+		ok, sum := goroot.SyncLeakParity(op, sp, parity.SyncLeakPeakRSS)
+		p.Status, p.Summary = verify.PassIf(ok), sum
+	}
+	rep.Add(p)
 }
 
 // windowsJudge installs our windows object into the GOROOT copy and runs

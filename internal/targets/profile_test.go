@@ -34,6 +34,12 @@ func TestProfiles(t *testing.T) {
 	if !reflect.DeepEqual(win.Smoke.LinkFlags, []string{"-lsynchronization"}) {
 		t.Errorf("llvm-19 windows smoke link flags %v, want -lsynchronization", win.Smoke.LinkFlags)
 	}
+	if def.ShippedParity != nil {
+		t.Errorf("perp-2016 claims parity with the shipped objects (%+v): its limits are the 2016 runtime's", *def.ShippedParity)
+	}
+	if llvm.ShippedParity == nil || llvm.ShippedParity.SyncLeakPeakRSS != 1.1 {
+		t.Errorf("llvm-19's shipped_parity = %+v, want sync_leak_peak_rss 1.1 (issue 15)", llvm.ShippedParity)
+	}
 	if _, err := LoadProfile("llvm-18"); err == nil || !strings.Contains(err.Error(), "perp-2016,llvm-19") {
 		t.Errorf("LoadProfile(llvm-18) = %v, want a refusal naming the profiles", err)
 	}

@@ -70,6 +70,16 @@ type Spec struct {
 	Targets []Target `json:"targets"`
 	// CxxModeCheck lists the C/C++-mode sources that must keep compiling.
 	CxxModeCheck CxxModeCheck `json:"cxx_mode_check"`
+	// ShippedParity is what the profile claims against the objects Go
+	// ships; nil claims nothing (the ratios are reported, not judged).
+	ShippedParity *Parity `json:"shipped_parity"`
+}
+
+// Parity bounds ours/shipped ratios that verify judges.
+type Parity struct {
+	// SyncLeakPeakRSS bounds, at every BenchmarkSyncLeak level, the median
+	// peak RSS of ours over the shipped object's.
+	SyncLeakPeakRSS float64 `json:"sync_leak_peak_rss"`
 }
 
 // Target is one target's facts and its additions to the common lists.
