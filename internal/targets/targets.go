@@ -77,8 +77,9 @@ type Spec struct {
 
 // Parity bounds ours/shipped ratios that verify judges.
 type Parity struct {
-	// SyncLeakPeakRSS bounds, at every BenchmarkSyncLeak level, the median
-	// peak RSS of ours over the shipped object's.
+	// SyncLeakPeakRSS bounds the geometric mean over BenchmarkSyncLeak's
+	// levels of ours' median peak RSS over the shipped object's
+	// (goroot.SyncLeakParity).
 	SyncLeakPeakRSS float64 `json:"sync_leak_peak_rss"`
 }
 
