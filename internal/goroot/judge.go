@@ -167,8 +167,7 @@ type LeakPoint struct {
 const SyncLeakParityReps = 3
 
 // SyncLeakPair builds runtime/race's test binary with each GOROOT's
-// toolchain (ours in dir, shipped in dir/shipped; shipped "" runs ours
-// alone) and runs Go's own BenchmarkSyncLeak (G=1000 goroutines,
+// toolchain (ours in dir, shipped in dir/shipped) and runs Go's own BenchmarkSyncLeak (G=1000 goroutines,
 // S=1000-word slices, H=10 held) at each -benchtime, reps times, the two
 // objects alternating run by run and the first of each pair swapped every
 // round, so that a change of the machine's load falls on both. The peak RSS
@@ -185,10 +184,7 @@ func SyncLeakPair(ctx context.Context, ours, shipped, dir string, iterations []i
 		pts         []LeakPoint
 		err         error
 	}
-	sides := []*side{{goroot: ours, bin: filepath.Join(dir, "race.test")}}
-	if shipped != "" {
-		sides = append(sides, &side{goroot: shipped, bin: filepath.Join(dir, "shipped", "race.test")})
-	}
+	sides := []*side{{goroot: ours, bin: filepath.Join(dir, "race.test")}, {goroot: shipped, bin: filepath.Join(dir, "shipped", "race.test")}}
 	for _, s := range sides {
 		if err := os.MkdirAll(filepath.Dir(s.bin), 0o755); err != nil {
 			s.err = err
@@ -229,11 +225,7 @@ func SyncLeakPair(ctx context.Context, ours, shipped, dir string, iterations []i
 			}
 		}
 	}
-	op, oerr = sides[0].pts, sides[0].err
-	if len(sides) > 1 {
-		sp, serr = sides[1].pts, sides[1].err
-	}
-	return op, sp, oerr, serr
+	return sides[0].pts, sides[1].pts, sides[0].err, sides[1].err
 }
 
 // Median is the middle value of xs (the mean of the two middle ones for an
@@ -253,7 +245,7 @@ func Median(xs []float64) float64 {
 // SyncLeakLevelSlack is how far above the parity bound one level's ratio
 // may be when the series as a whole is within it: the peak RSS of runs of
 // one object at one level spreads by up to 15% (llvm-19, 2026-12-04: ours
-// 438-506 MiB at 6000x, shipped 548-588 at 12000x), so a median of 3 can be
+// 438-506 MiB at 6000x, shipped 341-403 at 3000x), so a median of 3 can be
 // off by about 10% on its own. A level above bound+slack fails whatever the
 // others show.
 const SyncLeakLevelSlack = 0.15
