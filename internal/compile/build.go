@@ -74,10 +74,10 @@ func Build(o Options) error {
 // BuildTimed is Build, also returning how long each part took.
 func BuildTimed(o Options) (*Timings, error) {
 	tm := &Timings{Compile: map[string]float64{}, Target: map[string]float64{}}
-	spec := targets.Load()
-	if o.Spec != nil {
-		spec = *o.Spec
+	if o.Spec == nil {
+		return nil, fmt.Errorf("compile: no targets table (Options.Spec)")
 	}
+	spec := *o.Spec
 	prev, err := dist.Read(o.DistDir)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/racesyso/racesyso/internal/config"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/targets"
 )
 
@@ -27,10 +28,11 @@ func TestCheckCxxModeFindsTheProfilesSources(t *testing.T) {
 	}
 	// The stand-in compiler fails on bad.cpp only, with an error line.
 	cxx := config.Compiler{CXX: []string{"bash", "-c", `case "$*" in *bad.cpp*) echo "bad.cpp:1:1: error: no"; exit 1;; esac`, "cxx"}}
-	llvm, err := targets.LoadProfile("llvm-19")
+	lp, err := profile.InProject("llvm-19")
 	if err != nil {
 		t.Fatal(err)
 	}
+	llvm := lp.Spec
 	spec := func(ext string) targets.Spec {
 		s := llvm
 		s.CxxModeCheck = targets.CxxModeCheck{

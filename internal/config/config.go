@@ -21,9 +21,12 @@ type Var struct {
 // Vars is every variable racesyso reads; nothing else in it calls
 // os.Getenv (TestOnlyConfigReadsTheEnvironment).
 var Vars = []Var{
-	{"RACESYSO_PROFILE", "`perp-2016`", "the source profile: `perp-2016` (compiler-rt 81bba04 + `patches/`, into `compiler-rt/`, `.build/`, `dist/`) or `llvm-19` (Debian's llvm-toolchain-19 source + `patches/llvm-19/`, into `compiler-rt-llvm-19/`, `.build/llvm-19/`, `dist-llvm-19/`)"},
+	{"RACESYSO_PROFILE", "`perp-2016`", "the source profile: a profile's name (a directory of `patches/`: the profile table below), the path of a profile directory, or `goroot:<GOROOT>` (rebuild what that GOROOT ships, from the LLVM commit and patch its race README names)"},
+	{"RACESYSO_LLVM_REV", "", "a full llvm-project commit hash: replaces the profile's source with llvm-project at that commit, keeping its series and tables (racebuild's `-rev`)"},
+	{"RACESYSO_LLVM_URL", "`https://github.com/llvm/llvm-project.git`", "where llvm-project comes from (any git URL or local repository holding the commit)"},
+	{"RACESYSO_LLVM_PATCH", "", "a patch file (of `compiler-rt/` paths as Go ships them, or of `lib/` paths) applied after the profile's series, recorded in the manifest and in the README lines installGoroot writes (racebuild's `-llvm-patch`)"},
 	{"RACE_TARGETS", "linux,darwin,freebsd,windows", "comma list of the targets to build"},
-	{"COMPILER_RT_URL", "the pinned URL (`internal/source/pin.json`)", "where compiler-rt comes from: any git URL or local repository holding the pinned commit"},
+	{"COMPILER_RT_URL", "the profile's URL (`patches/perp-2016/profile.json`)", "where a compiler-rt repository (a `git` source) comes from: any git URL or local repository holding the pinned commit"},
 	{"RACESYSO_CACHE", "`~/.cache/racesyso`", "the cache: compiler-rt mirrors, the tests' builds, wine prefixes"},
 	{"RACESYSO_GOROOT", "`go env GOROOT`", "the Go installation verify checks against and runs Go's tests in (a copy of it)"},
 	{"RACESYSO_SKIP_GOROOT_TESTS", "", "`1`: leave Go's own race tests out of verify; reported as skipped, so release refuses that verify"},
@@ -37,6 +40,7 @@ var Vars = []Var{
 	{"GITHUB_REPOSITORY", "", "release: owner/name"},
 	{"GITHUB_API_URL", "`https://api.github.com`", "release: the API (GitHub Enterprise, tests)"},
 	{"RACESYSO_UPLOAD_URL", "derived from the API URL", "release: the upload endpoint"},
+	{"RACESYSO_SKIP_CROSS", "", "`1`: `scripts/install-tools.sh` installs only what the linux target needs (no MinGW-w64, wine64, zig)"},
 	{"RACESYSO_REQUIRE_ALL", "", "`1` (CI sets it): a test that would skip fails instead, naming what is missing"},
 }
 
@@ -47,13 +51,17 @@ type Compiler struct {
 
 // Config is one run's configuration.
 type Config struct {
-	// Profile is the source profile (RACESYSO_PROFILE): targets.Profiles.
-	Profile         string
-	Targets         []string
-	CompilerRTURL   string
-	CacheDir        string
-	GOROOT          string // empty: `go env GOROOT`
-	SkipGorootTests bool
+	// Profile is the source profile (RACESYSO_PROFILE): a name, a
+	// directory or goroot:<GOROOT> (internal/profile reads it).
+	Profile string
+	// LLVMRev, LLVMURL and LLVMPatch change the profile's source
+	// (RACESYSO_LLVM_REV, RACESYSO_LLVM_URL, RACESYSO_LLVM_PATCH).
+	LLVMRev, LLVMURL, LLVMPatch string
+	Targets                     []string
+	CompilerRTURL               string
+	CacheDir                    string
+	GOROOT                      string // empty: `go env GOROOT`
+	SkipGorootTests             bool
 	// History is the release list of the history stage (RACESYSO_HISTORY):
 	// "ci" (default), "full", "all", "off" or a comma list of versions.
 	History       string
@@ -73,12 +81,10 @@ func FromEnv() (Config, error) { return Load(os.Getenv) }
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	var err error
-	if c.Profile = getenv("RACESYSO_PROFILE"); c.Profile == "" {
-		c.Profile = targets.DefaultProfile
-	}
-	if err := targets.CheckProfile(c.Profile); err != nil {
-		return c, err
-	}
+	c.Profile = strings.TrimSpace(getenv("RACESYSO_PROFILE"))
+	c.LLVMRev = strings.TrimSpace(getenv("RACESYSO_LLVM_REV"))
+	c.LLVMURL = strings.TrimSpace(getenv("RACESYSO_LLVM_URL"))
+	c.LLVMPatch = strings.TrimSpace(getenv("RACESYSO_LLVM_PATCH"))
 	if c.Targets, err = targets.Parse(getenv("RACE_TARGETS")); err != nil {
 		return c, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,6 +96,25 @@ func TestLoadReadsOnlyVars(t *testing.T) {
 		read[name] = true
 	}
 	read["RACESYSO_REQUIRE_ALL"] = true // read by internal/testenv
+	// The scripts' variables: each documented, and counted as read.
+	root, err := gotool.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts, _ := filepath.Glob(filepath.Join(root, "scripts", "*.sh"))
+	scripts = append(scripts, filepath.Join(root, ".ci", "run"))
+	for _, f := range scripts {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\$\{?(RACESYSO_[A-Z0-9_]+)`).FindAllStringSubmatch(string(b), -1) {
+			if !documented[m[1]] {
+				t.Errorf("%s reads %s, which Vars does not document", f, m[1])
+			}
+			read[m[1]] = true
+		}
+	}
 	for k := range documented {
 		if !read[k] {
 			t.Errorf("Vars documents %s, which Load never reads", k)
@@ -159,30 +179,16 @@ func TestREADMETable(t *testing.T) {
 	}
 }
 
-// TestProfile: RACESYSO_PROFILE defaults to perp-2016, takes llvm-19, and
-// refuses anything else before anything runs.
+// TestProfile: RACESYSO_PROFILE and the llvm-project variables are read as
+// given (trimmed); internal/profile resolves and checks them
+// (profile.TestLoadByPath refuses an unknown name).
 func TestProfile(t *testing.T) {
-	for v, want := range map[string]string{"": "perp-2016", "perp-2016": "perp-2016", "llvm-19": "llvm-19"} {
-		c, err := Load(func(k string) string {
-			if k == "RACESYSO_PROFILE" {
-				return v
-			}
-			if k == "RACESYSO_CACHE" {
-				return "/tmp/x"
-			}
-			return ""
-		})
-		if err != nil || c.Profile != want {
-			t.Errorf("RACESYSO_PROFILE=%q: profile %q, %v; want %q", v, c.Profile, err, want)
-		}
+	env := map[string]string{"RACESYSO_PROFILE": " llvm-19 ", "RACESYSO_LLVM_REV": "abc", "RACESYSO_LLVM_URL": "file:///x", "RACESYSO_LLVM_PATCH": "/p.patch", "RACESYSO_CACHE": "/tmp/x"}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, err := Load(func(k string) string {
-		if k == "RACESYSO_PROFILE" {
-			return "llvm19"
-		}
-		return ""
-	})
-	if err == nil || !strings.Contains(err.Error(), `unknown profile "llvm19"`) {
-		t.Errorf("RACESYSO_PROFILE=llvm19: %v, want refused", err)
+	if c.Profile != "llvm-19" || c.LLVMRev != "abc" || c.LLVMURL != "file:///x" || c.LLVMPatch != "/p.patch" {
+		t.Errorf("config %+v", c)
 	}
 }

@@ -1,4 +1,4 @@
-// Package manifest records what a build consumed and produced
+// Package dist is dist/'s layout: what a build consumed and produced
 // (dist/manifest.json) and the checksums in the form `sha256sum -c` reads
 // (dist/SHA256SUMS).
 package dist
@@ -30,16 +30,22 @@ type Manifest struct {
 	// Profile is the source profile the objects were built from
 	// (RACESYSO_PROFILE); empty in manifests older than profiles, which
 	// are perp-2016's.
-	Profile string            `json:"profile,omitempty"`
-	Source  Source            `json:"source"`
-	Series  string            `json:"series_sha256"`
-	Patches []Patch           `json:"patches"`
+	Profile string  `json:"profile,omitempty"`
+	Source  Source  `json:"source"`
+	Series  string  `json:"series_sha256"`
+	Patches []Patch `json:"patches"`
+	// Extra are the patches applied after the profile's series
+	// (RACESYSO_LLVM_PATCH, a GOROOT's .patch file), also in Patches.
+	Extra   []Patch           `json:"extra_patches,omitempty"`
 	Targets map[string]Target `json:"targets"`
 	Verify  *VerifySummary    `json:"verify,omitempty"`
 }
 
 // Source is where compiler-rt came from.
 type Source struct {
+	// Kind is the source kind (internal/source): git, llvm-project or
+	// debian-source; empty in older manifests (git or debian-source).
+	Kind        string `json:"kind,omitempty"`
 	URL         string `json:"url"`
 	Commit      string `json:"commit"`
 	SVNRevision int    `json:"svn_revision"`
@@ -140,7 +146,7 @@ func (m *Manifest) Sums() []byte {
 // Inputs is a copy holding only what the build consumed (source, series,
 // patches), with no targets.
 func (m *Manifest) Inputs() *Manifest {
-	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Targets: map[string]Target{}}
+	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Extra: append([]Patch(nil), m.Extra...), Targets: map[string]Target{}}
 }
 
 // SameInputs reports whether o was built from the same inputs: the same

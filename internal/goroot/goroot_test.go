@@ -154,7 +154,7 @@ func TestInstall(t *testing.T) {
 	readme, _ := os.ReadFile(filepath.Join(RaceDir(root), "README"))
 	for _, want := range []string{
 		"internal/amd64v1/race_linux.syso built with LLVM 81bba04449f2b776158dedd9fd9843506942e8e4 (r267674) with patch internal/amd64v1/race_linux.patch and Go ",
-		"by racesyso with clang (Debian clang version 14.0.6).",
+		"by racesyso (profile perp-2016) with clang (Debian clang version 14.0.6).",
 		"internal/amd64v1/race_windows.syso built with LLVM 51bfeff", // untouched line stays
 	} {
 		if !strings.Contains(string(readme), want) {
@@ -228,5 +228,27 @@ func TestInstallRefuses(t *testing.T) {
 				t.Error("a refused install changed the GOROOT")
 			}
 		})
+	}
+}
+
+// TestReadmeLine: the README line names the source as its kind records it
+// and every extra patch (RACESYSO_LLVM_PATCH) by name and sha256.
+func TestReadmeLine(t *testing.T) {
+	s := Slot{Readme: "internal/amd64v1/race_linux.syso"}
+	tg := dist.Target{Compiler: "clang", CompilerVersion: "14"}
+	c := strings.Repeat("5", 40)
+	for _, tt := range []struct {
+		name string
+		m    dist.Manifest
+		want string
+	}{
+		{"git", dist.Manifest{Source: dist.Source{Commit: c, SVNRevision: 7}}, "built with LLVM " + c + " (r7) with patch internal/amd64v1/race_linux.patch and Go go1.x, by racesyso (profile perp-2016) with clang (14)."},
+		{"llvm-project with a patch", dist.Manifest{Profile: "llvm-19", Source: dist.Source{Kind: "llvm-project", Commit: c}, Extra: []dist.Patch{{Name: "fix.patch", SHA256: "ab12"}}},
+			"built with LLVM " + c + " with patch internal/amd64v1/race_linux.patch and Go go1.x, by racesyso (profile llvm-19, after the profile's series the extra patch fix.patch (sha256 ab12)) with clang (14)."},
+		{"debian", dist.Manifest{Profile: "llvm-19", Source: dist.Source{Package: "p", Version: "1", Archive: "p.orig.tar.xz", ArchiveSHA256: "ff"}}, "built with LLVM p 1 (p.orig.tar.xz, sha256 ff) with patch"},
+	} {
+		if got := ReadmeLine(s, &tt.m, tg, "go1.x"); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q, want it to contain %q", tt.name, got, tt.want)
+		}
 	}
 }

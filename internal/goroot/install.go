@@ -409,12 +409,19 @@ func Uninstall(goroot string, log io.Writer) error {
 
 // ReadmeLine is Go's README form, with the compiler added.
 func ReadmeLine(s Slot, m *dist.Manifest, t dist.Target, goVersion string) string {
-	llvm := fmt.Sprintf("%s (r%d)", m.Source.Commit, m.Source.SVNRevision)
-	if m.Source.Archive != "" { // an archive profile (llvm-19)
+	llvm := m.Source.Commit
+	if m.Source.SVNRevision != 0 {
+		llvm = fmt.Sprintf("%s (r%d)", m.Source.Commit, m.Source.SVNRevision)
+	}
+	if m.Source.Archive != "" { // a Debian source package
 		llvm = fmt.Sprintf("%s %s (%s, sha256 %s)", m.Source.Package, m.Source.Version, m.Source.Archive, m.Source.ArchiveSHA256)
 	}
-	return fmt.Sprintf("%s built with LLVM %s with patch %s and Go %s, by racesyso with %s (%s).",
-		s.Readme, llvm, strings.TrimSuffix(s.Readme, ".syso")+".patch", goVersion, t.Compiler, t.CompilerVersion)
+	extra := ""
+	for _, p := range m.Extra {
+		extra += fmt.Sprintf(", after the profile's series the extra patch %s (sha256 %s)", p.Name, p.SHA256)
+	}
+	return fmt.Sprintf("%s built with LLVM %s with patch %s and Go %s, by racesyso (profile %s%s) with %s (%s).",
+		s.Readme, llvm, strings.TrimSuffix(s.Readme, ".syso")+".patch", goVersion, m.ProfileName(), extra, t.Compiler, t.CompilerVersion)
 }
 
 // readmeFile is the race README with the lines of the objects installed

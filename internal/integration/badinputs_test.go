@@ -12,6 +12,7 @@ import (
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/internal/toolchain"
@@ -49,7 +50,6 @@ func onShared(t *testing.T, goos ...string) *pipeline.Context {
 	integration.Objects(t, targets.All()...)
 	c := integration.ForTest(t, goos...)
 	c.WorkTree = integration.Shared(t).WorkTree
-	c.Source.WorkTree = c.WorkTree
 	return c
 }
 
@@ -68,7 +68,7 @@ func TestPartialBuildKeepsOtherTargets(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(c.DistDir, f), data, 0o644)
 	}
-	c.Source.URL = "https://mirror.example/compiler-rt.git"
+	c.Config.CompilerRTURL = "https://mirror.example/compiler-rt.git"
 	if err := integration.Locked(t, integration.Shared(t), c.BuildSyso); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,11 @@ func TestConcurrentPartialBuilds(t *testing.T) {
 	distDir := filepath.Join(t.TempDir(), "dist")
 	var cs []*pipeline.Context
 	for _, goos := range []string{"linux", "freebsd"} {
-		if _, err := toolchain.For(goos, config.Compiler{}); err != nil {
+		def, err := profile.InProject("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := toolchain.ForSpec(def.Spec, goos, config.Compiler{}); err != nil {
 			testenv.Skip(t, "%v", err)
 		}
 		c := onShared(t, goos)

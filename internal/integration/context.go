@@ -1,4 +1,6 @@
-// Package pipelinetest gives tests a pipeline context in a temporary directory.
+// Package integration holds the tests that need built objects, and the
+// helpers that give them a pipeline context in a temporary directory or in
+// a build shared by the test packages.
 package integration
 
 import (
@@ -10,7 +12,6 @@ import (
 
 	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/pipeline"
-	"github.com/racesyso/racesyso/internal/source"
 	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/internal/toolchain"
 )
@@ -26,7 +27,7 @@ func ForTest(t testing.TB, targets ...string) *pipeline.Context {
 	}
 	tmp := t.TempDir()
 	c := &pipeline.Context{
-		Root: root, WorkTree: filepath.Join(tmp, "compiler-rt"), PatchesDir: filepath.Join(root, "patches"),
+		Root: root, WorkTree: filepath.Join(tmp, "compiler-rt"),
 		BuildDir: filepath.Join(tmp, "build"), DistDir: filepath.Join(tmp, "dist"), Targets: targets, Log: io.Discard,
 	}
 	if testing.Verbose() {
@@ -35,8 +36,11 @@ func ForTest(t testing.TB, targets ...string) *pipeline.Context {
 	if c.Config, err = config.FromEnv(); err != nil {
 		t.Fatal(err)
 	}
-	c.Source = source.NewOptions(c.Config.CompilerRTURL, c.Config.CacheDir, c.WorkTree, c.Log)
-	if ok, why := source.Available(c.Source); !ok {
+	c.Config.Profile = ""
+	if err := c.UseProfile(""); err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := c.SourceAvailable(); !ok {
 		testenv.Skip(t, "%s; set COMPILER_RT_URL to a compiler-rt mirror (or run `go run mage.go checkout` once) to run this test", why)
 	}
 	return c

@@ -6,7 +6,7 @@ import (
 	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
-	"github.com/racesyso/racesyso/internal/targets"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -21,7 +21,7 @@ func TestCxxModeStillCompiles(t *testing.T) {
 		minFiles int // fewer means the table's dirs or ext no longer match the tree
 		context  func(t *testing.T) *pipeline.Context
 	}{
-		{targets.DefaultProfile, 50, func(t *testing.T) *pipeline.Context { return integration.Shared(t) }},
+		{profile.Default, 50, func(t *testing.T) *pipeline.Context { return integration.Shared(t) }},
 		{"llvm-19", 70, func(t *testing.T) *pipeline.Context { return integration.SharedProfile(t, "llvm-19") }},
 	} {
 		t.Run(tt.profile, func(t *testing.T) {
@@ -34,10 +34,7 @@ func TestCxxModeStillCompiles(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			spec, err := targets.LoadProfile(tt.profile)
-			if err != nil {
-				t.Fatal(err)
-			}
+			spec := c.Prof.Spec
 			res, err := compile.CheckCxxMode(spec, c.WorkTree, c.Config.Compilers["linux"])
 			if err != nil {
 				t.Fatal(err)

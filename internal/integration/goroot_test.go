@@ -135,7 +135,7 @@ func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
 	}
 	root, c := installedGOROOT(t, "windows")
 	// The prefix and the windows build cache persist in the cache directory.
-	keep := filepath.Join(c.Source.CacheDir, "windows-race-tests")
+	keep := filepath.Join(c.Config.CacheDir, "windows-race-tests")
 	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root,
 		filepath.Join(t.TempDir(), "out"), filepath.Join(keep, "wineprefix"), filepath.Join(keep, "gocache"))
 	t.Logf("\n%s", strings.Join(r.Lines, "\n"))

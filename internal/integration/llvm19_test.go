@@ -28,7 +28,7 @@ func TestLLVM19Objects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Profile != "llvm-19" || m.Source.Package != "llvm-toolchain-19" || m.Source.ArchiveSHA256 != c.Archive.Pin.OrigSHA256 {
+	if m.Profile != "llvm-19" || m.Source.Package != "llvm-toolchain-19" || m.Source.ArchiveSHA256 != c.Prof.Source.Archive.OrigSHA256 {
 		t.Errorf("manifest: profile %q, source %+v", m.Profile, m.Source)
 	}
 	var objs []verify.Object
@@ -37,7 +37,7 @@ func TestLLVM19Objects(t *testing.T) {
 		if !ok || !tg.SmokeRan {
 			t.Fatalf("%s: not built, or test.c not run: %+v", goos, tg)
 		}
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, tg.Object), GOOS: goos, Ours: true, Profile: "llvm-19"})
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, tg.Object), GOOS: goos, Ours: true, Allowlist: c.Prof.AllowlistFile(goos)})
 	}
 	rep := verify.Run(objs, verify.Options{Reference: c.ReferenceObjects([]string{"linux", "windows"})})
 	for _, o := range objs {

@@ -128,7 +128,7 @@ func TestConflictingSeriesNamesThePatch(t *testing.T) {
 	bad = strings.Replace(bad, " void InitializeInterceptors() {", " void InitializeInterceptorsX() {", 1)
 	os.WriteFile(filepath.Join(dir, "9999-conflicts.patch"), []byte(bad), 0o644)
 	os.WriteFile(filepath.Join(dir, "series"), []byte(strings.Join(append(names, "9999-conflicts.patch"), "\n")+"\n"), 0o644)
-	c.PatchesDir = dir
+	c.Prof.Dir = dir // the profile with this series
 	err = c.Patch()
 	var ce *patch.ConflictError
 	if !errors.As(err, &ce) || ce.Patch != "9999-conflicts.patch" || ce.File != "lib/tsan/go/tsan_go.cc" || ce.Hunk != 1 {

@@ -2,13 +2,14 @@ package integration
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/racesyso/racesyso/internal/config"
 	"github.com/racesyso/racesyso/internal/pipeline"
-	"github.com/racesyso/racesyso/internal/source"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -26,7 +27,6 @@ func SharedProfile(t testing.TB, profile string, targets ...string) *pipeline.Co
 	c.WorkTree = filepath.Join(dir, "compiler-rt")
 	c.BuildDir = filepath.Join(dir, "build", profile)
 	c.DistDir = filepath.Join(dir, "dist")
-	c.PatchesDir = pipeline.ProfileDirs(c.Root, profile).Patches
 	if err := c.UseProfile(profile); err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +50,8 @@ func ProfileObjects(t testing.TB, profile string, targets ...string) *pipeline.C
 		return nil
 	})
 	var se *sourceError
-	if errors.As(err, &se) && c.Archive != nil {
-		if ok, _ := source.ArchiveAvailable(*c.Archive); !ok && strings.Contains(err.Error(), "cannot fetch") {
+	if errors.As(err, &se) && c.ArchiveSource() != nil {
+		if ok, _ := c.SourceAvailable(); !ok && strings.Contains(err.Error(), "cannot fetch") {
 			testenv.Skip(t, "%v", err)
 		}
 	}
@@ -66,3 +66,41 @@ type sourceError struct{ err error }
 
 func (e *sourceError) Error() string { return e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
+
+// ProfileContext is a context for the profile arg names (as
+// RACESYSO_PROFILE takes it), with the configuration changed by edit, its
+// work tree, build and dist directories (and its cache) fresh ones in a
+// temporary directory.
+func ProfileContext(t testing.TB, arg string, edit func(*config.Config), targets ...string) *pipeline.Context {
+	t.Helper()
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	c := &pipeline.Context{Root: root, WorkTree: filepath.Join(tmp, "compiler-rt"), BuildDir: filepath.Join(tmp, "build"), DistDir: filepath.Join(tmp, "dist"), Targets: targets, Log: io.Discard}
+	if testing.Verbose() {
+		c.Log = os.Stderr
+	}
+	if c.Config, err = config.FromEnv(); err != nil {
+		t.Fatal(err)
+	}
+	c.Config.CacheDir = filepath.Join(tmp, "cache")
+	if edit != nil {
+		edit(&c.Config)
+	}
+	if err := c.UseProfile(arg); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Build runs checkout, patch and buildSyso on c.
+func Build(c *pipeline.Context) error {
+	for _, stage := range []func() error{c.Checkout, c.Patch, c.BuildSyso} {
+		if err := stage(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -21,12 +21,11 @@ func Shared(t testing.TB, targets ...string) *pipeline.Context {
 	t.Helper()
 	c := ForTest(t, targets...)
 	sum := sha256.Sum256([]byte(c.Root))
-	dir := filepath.Join(c.Source.CacheDir, "testbuild", hex.EncodeToString(sum[:6]))
+	dir := filepath.Join(c.Config.CacheDir, "testbuild", hex.EncodeToString(sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	c.WorkTree = filepath.Join(dir, "compiler-rt")
-	c.Source.WorkTree = c.WorkTree
 	c.BuildDir = filepath.Join(dir, "build")
 	c.DistDir = filepath.Join(dir, "dist")
 	return c

@@ -59,7 +59,7 @@ func Apply(workTree string, s *Series, paths []string, log io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if _, err := gitrun.Run(workTree, "apply", "--whitespace=nowarn", abs); err != nil {
+		if _, err := gitrun.Run(workTree, "apply", "--whitespace=nowarn", "-p"+strconv.Itoa(p.strip()), abs); err != nil {
 			Reset(workTree, paths)
 			return conflict(p, err)
 		}
@@ -150,7 +150,7 @@ func findHunk(diff, file string, line int) (int, string) {
 	for _, l := range strings.Split(diff, "\n") {
 		switch {
 		case strings.HasPrefix(l, "diff --git "):
-			inFile = strings.HasSuffix(l, " b/"+file)
+			inFile = strings.HasSuffix(l, "/"+file)
 			n = 0
 		case inFile && strings.HasPrefix(l, "@@ "):
 			n++

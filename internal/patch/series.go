@@ -21,6 +21,43 @@ type Patch struct {
 	Path   string
 	SHA256 string
 	Data   []byte
+	// Strip is how many leading path components git apply removes (-p):
+	// 1 for our series (a/lib/...), 2 for a patch of llvm-project paths
+	// (a/compiler-rt/lib/...), as Go ships them; 0 means 1.
+	Strip int
+}
+
+func (p Patch) strip() int {
+	if p.Strip == 0 {
+		return 1
+	}
+	return p.Strip
+}
+
+// ReadExtra reads one patch file given outside a series (RACESYSO_LLVM_PATCH,
+// or a .patch file a GOROOT ships): of compiler-rt paths or of llvm-project
+// paths (compiler-rt/...), which it tells by the paths.
+func ReadExtra(path string) (Patch, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Patch{}, fmt.Errorf("the patch %s: %w", path, err)
+	}
+	if !bytes.Contains(data, []byte("\n+++ ")) {
+		return Patch{}, fmt.Errorf("the patch %s holds no diff (no +++ line): give a unified diff of compiler-rt/ or lib/ paths", path)
+	}
+	sum := sha256.Sum256(data)
+	p := Patch{Name: filepath.Base(path), Path: path, SHA256: hex.EncodeToString(sum[:]), Data: data, Strip: 1}
+	if bytes.Contains(data, []byte("\n+++ b/compiler-rt/")) || bytes.Contains(data, []byte("\n--- a/compiler-rt/")) {
+		p.Strip = 2
+	}
+	return p, nil
+}
+
+// With is s followed by extra patches (after its own: they count as
+// neither base nor series when named, but travel in Digest and Concat).
+func (s *Series) With(extra ...Patch) *Series {
+	out := &Series{Dir: s.Dir, Patches: append(append([]Patch{}, s.Patches...), extra...), BaseLen: s.BaseLen}
+	return out
 }
 
 // Series is the ordered list of patches.

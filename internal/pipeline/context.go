@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/compile"
@@ -18,25 +19,22 @@ import (
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/patch"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/source"
 	"github.com/racesyso/racesyso/internal/targets"
 )
 
 // Context is the shared state of one run.
 type Context struct {
-	Root       string // the project: where go.mod is
-	WorkTree   string // compiler-rt/
-	PatchesDir string // patches/
-	BuildDir   string // .build/
-	DistDir    string // dist/
-	Targets    []string
-	Source     source.Options
-	// Spec is the profile's targets table; zero means perp-2016's.
-	Spec targets.Spec
-	// Archive is set for a profile whose source is an archive (llvm-19):
-	// checkout extracts it instead of checking out Source.
-	Archive *source.ArchiveOptions
-	Log     io.Writer
+	Root     string // the project: where go.mod is
+	WorkTree string // compiler-rt/ (the profile's work tree)
+	BuildDir string // .build/
+	DistDir  string // dist/
+	Targets  []string
+	// Prof is the source profile the run builds (RACESYSO_PROFILE): its
+	// source, series and tables.
+	Prof *profile.Profile
+	Log  io.Writer
 	// Config is the run's configuration, read once from the environment.
 	Config config.Config
 	// LockFile serialises the runs that share these directories; empty
@@ -48,7 +46,7 @@ type Context struct {
 
 // New makes the context for the project in the current directory (or the
 // nearest parent holding go.mod), with the configuration read once from the
-// environment (internal/config).
+// environment (internal/config) and the profile it names.
 func New() (*Context, error) {
 	root, err := FindRoot()
 	if err != nil {
@@ -59,84 +57,102 @@ func New() (*Context, error) {
 		return nil, err
 	}
 	c := &Context{Root: root, Targets: cfg.Targets, Log: os.Stdout, LockFile: filepath.Join(root, LockName), Config: cfg}
-	d := ProfileDirs(root, cfg.Profile)
-	c.WorkTree, c.PatchesDir, c.BuildDir, c.DistDir = d.WorkTree, d.Patches, d.Build, d.Dist
-	c.Source = source.NewOptions(cfg.CompilerRTURL, cfg.CacheDir, c.WorkTree, c.Log)
 	if err := c.UseProfile(cfg.Profile); err != nil {
 		return nil, err
 	}
+	d := c.Prof.Abs(root)
+	c.WorkTree, c.BuildDir, c.DistDir = d.WorkTree, d.Build, d.Dist
 	return c, nil
 }
 
-// Dirs are a profile's directories in a project.
-type Dirs struct{ WorkTree, Patches, Build, Dist string }
-
-// ProfileDirs are where a profile's source, patches, scratch space and
-// outputs live in the project at root: perp-2016 keeps compiler-rt/,
-// patches/, .build/, dist/; another profile p uses compiler-rt-p/,
-// patches/p/, .build/p/, dist-p/, so the outputs of two profiles never mix.
-func ProfileDirs(root, profile string) Dirs {
-	if profile == "" || profile == targets.DefaultProfile {
-		return Dirs{filepath.Join(root, "compiler-rt"), filepath.Join(root, "patches"), filepath.Join(root, ".build"), filepath.Join(root, "dist")}
+// UseProfile makes c build the profile RACESYSO_PROFILE-style arg names (a
+// name, a directory, goroot:<GOROOT>), changed as the configuration says
+// (RACESYSO_LLVM_REV, RACESYSO_LLVM_URL, RACESYSO_LLVM_PATCH). c's
+// directories are left as they are.
+func (c *Context) UseProfile(arg string) error {
+	o := profile.Options{LLVMRev: c.Config.LLVMRev, LLVMURL: c.Config.LLVMURL, LLVMPatch: c.Config.LLVMPatch, CacheDir: c.Config.CacheDir, Targets: c.Targets}
+	if len(o.Targets) == 0 {
+		o.Targets = targets.All()
 	}
-	return Dirs{filepath.Join(root, "compiler-rt-"+profile), filepath.Join(root, "patches", profile), filepath.Join(root, ".build", profile), filepath.Join(root, "dist-"+profile)}
-}
-
-// UseProfile makes c build the given profile: its targets table and, for
-// an archive profile, its source (into c.WorkTree, which must be set).
-func (c *Context) UseProfile(name string) error {
-	spec, err := targets.LoadProfile(name)
+	p, err := profile.Load(c.Root, arg, o)
 	if err != nil {
 		return err
 	}
-	c.Spec = spec
-	c.Archive = nil
-	if spec.Profile == "llvm-19" {
-		c.Archive = &source.ArchiveOptions{Pin: source.LLVM19Pin(), CacheDir: c.Config.CacheDir, WorkTree: c.WorkTree, Log: c.Log}
+	if !strings.HasPrefix(arg, "goroot:") {
+		if err := p.Apply(o); err != nil {
+			return err
+		}
 	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(c.logw(), n)
+	}
+	c.Prof = p
 	return nil
 }
 
-// Profile is the profile c builds.
-func (c *Context) Profile() string {
-	if c.Spec.Profile == "" {
-		return targets.DefaultProfile
+func (c *Context) logw() io.Writer {
+	if c.Log == nil {
+		return io.Discard
 	}
-	return c.Spec.Profile
+	return c.Log
 }
 
+// Profile is the name of the profile c builds.
+func (c *Context) Profile() string { return c.Prof.Name }
+
 // spec is the profile's targets table.
-func (c *Context) spec() targets.Spec {
-	if c.Spec.Profile == "" {
-		return targets.Load()
-	}
-	return c.Spec
-}
+func (c *Context) spec() targets.Spec { return c.Prof.Spec }
 
 // sourcePaths are the work tree's source paths (what the patch stage
 // resets).
-func (c *Context) sourcePaths() []string {
-	if c.Archive != nil {
-		return c.Archive.Pin.TreePaths()
+func (c *Context) sourcePaths() []string { return c.Prof.TreePaths() }
+
+// GitSource is the profile's git source (nil for another kind), fetched
+// from COMPILER_RT_URL for a compiler-rt repository.
+func (c *Context) GitSource() *source.Options {
+	g := c.Prof.Source.Git
+	if g == nil {
+		return nil
 	}
-	return c.Source.Pin.Paths
+	o := &source.Options{Pin: *g, CacheDir: c.Config.CacheDir, WorkTree: c.WorkTree, Log: c.logw()}
+	if g.Kind == source.KindGit {
+		o.URL = c.Config.CompilerRTURL
+	}
+	return o
+}
+
+// ArchiveSource is the profile's Debian source package (nil for another
+// kind).
+func (c *Context) ArchiveSource() *source.ArchiveOptions {
+	a := c.Prof.Source.Archive
+	if a == nil {
+		return nil
+	}
+	return &source.ArchiveOptions{Pin: *a, CacheDir: c.Config.CacheDir, WorkTree: c.WorkTree, Log: c.logw()}
+}
+
+// SourceAvailable reports whether the checkout can work without the
+// network, and says which source it would use or why not.
+func (c *Context) SourceAvailable() (bool, string) {
+	if a := c.ArchiveSource(); a != nil {
+		return source.ArchiveAvailable(*a)
+	}
+	return source.Available(*c.GitSource())
 }
 
 // FindRoot is the racesyso checkout around the working directory.
 func FindRoot() (string, error) { return gotool.ModuleRoot() }
 
-// Series parses patches/series (its base part for a Base context).
+// Series is the profile's patch series (its base part for a Base context).
 func (c *Context) Series() (*patch.Series, error) { return c.series() }
 
 // Checkout is the checkout stage.
 func (c *Context) Checkout() error {
 	return c.Locked("checkout", func() error {
-		if c.Archive != nil {
-			o := *c.Archive
-			o.WorkTree, o.Log = c.WorkTree, c.Log
-			return source.CheckoutArchive(o)
+		if a := c.ArchiveSource(); a != nil {
+			return source.CheckoutArchive(*a)
 		}
-		return source.Checkout(c.Source)
+		return source.Checkout(*c.GitSource())
 	})
 }
 
@@ -183,22 +199,24 @@ func (c *Context) baseManifest() (*dist.Manifest, error) {
 		return nil, err
 	}
 	if !patch.IsApplied(c.WorkTree, s) {
-		return nil, fmt.Errorf("%s does not carry patches/series as it is now: run `go run mage.go checkout patch` first", c.WorkTree)
+		return nil, fmt.Errorf("%s does not carry the series of %s as it is now: run `go run mage.go checkout patch` first", c.WorkTree, c.Prof.Dir)
 	}
-	url := c.Source.URL
-	if url == "" {
-		url = c.Source.Pin.URL
-	}
-	m := &dist.Manifest{
-		Profile: c.Profile(),
-		Source:  dist.Source{URL: url, Commit: c.Source.Pin.Commit, SVNRevision: c.Source.Pin.SVNRevision},
-		Series:  s.Digest(), Targets: map[string]dist.Target{},
-	}
-	if c.Archive != nil {
-		m.Source = c.Archive.Pin.Source()
+	m := &dist.Manifest{Profile: c.Profile(), Series: s.Digest(), Targets: map[string]dist.Target{}}
+	if a := c.ArchiveSource(); a != nil {
+		m.Source = a.Pin.Source()
+	} else {
+		g := c.GitSource()
+		url := g.URL
+		if url == "" {
+			url = g.Pin.URL
+		}
+		m.Source = dist.Source{Kind: g.Pin.Kind, URL: url, Commit: g.Pin.Commit, SVNRevision: g.Pin.SVNRevision}
 	}
 	for _, p := range s.Patches {
 		m.Patches = append(m.Patches, dist.Patch{Name: p.Name, SHA256: p.SHA256})
+	}
+	for _, p := range c.Prof.Extra {
+		m.Extra = append(m.Extra, dist.Patch{Name: p.Name, SHA256: p.SHA256})
 	}
 	return m, nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/history"
-	"github.com/racesyso/racesyso/internal/targets"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
@@ -41,10 +41,10 @@ func (c *Context) History() error {
 
 // historyStage is verify's history stage: one result per release.
 func historyStage(c *Context, m *dist.Manifest, rep *verify.Report) {
-	if c.Profile() != targets.DefaultProfile {
-		// The llvm-19 objects are today's runtime, for today's Go: the
-		// history of the per-P change is perp-2016's to prove.
-		fmt.Fprintf(c.Log, "verify: history: not part of the %s profile's verify (its objects are for Go 1.26's runtime); skipped\n", c.Profile())
+	if !c.Prof.History {
+		// Today's runtime is for today's Go: the history of the per-P
+		// change is the default profile's to prove.
+		fmt.Fprintf(c.Log, "verify: history: not part of the %s profile's verify (its profile.json says history: false: its objects are for today's Go runtime); left out\n", c.Profile())
 		return
 	}
 	if c.Config.History == "off" {
@@ -75,8 +75,8 @@ func historyStage(c *Context, m *dist.Manifest, rep *verify.Report) {
 // selected releases and writes dist/history.json (also when a release
 // fails: the report says what).
 func (c *Context) runHistory() (*history.Report, error) {
-	if c.Profile() != targets.DefaultProfile {
-		return nil, fmt.Errorf("history proves the per-P change (profile %s), not %s: run it without RACESYSO_PROFILE", targets.DefaultProfile, c.Profile())
+	if !c.Prof.History {
+		return nil, fmt.Errorf("history proves the per-P change (profile %s), not %s (its profile.json says history: false): run it without RACESYSO_PROFILE", profile.Default, c.Profile())
 	}
 	if c.Config.History == "off" {
 		return nil, fmt.Errorf("RACESYSO_HISTORY=off selects no release: unset it (the CI list) or name one (full, all, 1.7.6,1.26.8)")
@@ -92,10 +92,14 @@ func (c *Context) runHistory() (*history.Report, error) {
 	if _, err := c.BuildBaseObject("linux"); err != nil {
 		return nil, err
 	}
+	base, err := c.Base()
+	if err != nil {
+		return nil, err
+	}
 	o := history.Options{
 		Releases: rs,
 		PerP:     c.DistDir,
-		Base:     c.Base().DistDir,
+		Base:     base.DistDir,
 		// Outside the project: the go commands of Go 1.11-1.15 would load
 		// its go.mod for what they build in the scratch directory.
 		Work:  filepath.Join(c.Config.CacheDir, "history", "work"),

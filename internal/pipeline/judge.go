@@ -79,7 +79,7 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 // repeated runs.
 func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
 	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
-	parity := c.Spec.ShippedParity
+	parity := c.Prof.Spec.ShippedParity
 	judged := parity != nil && parity.SyncLeakPeakRSS > 0
 	reps := 1
 	if judged {
@@ -120,7 +120,7 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 		return
 	}
 	p := verify.Result{Name: "goroot/BenchmarkSyncLeak-vs-shipped", Target: "linux", Details: r.Details,
-		Proved:   fmt.Sprintf("the %s profile's claim (internal/targets, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object over the levels (geometric mean of the medians' ratios), no level above %.2fx", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped), parity.SyncLeakPeakRSS+goroot.SyncLeakLevelSlack),
+		Proved:   fmt.Sprintf("the %s profile's claim (its targets.json, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object over the levels (geometric mean of the medians' ratios), no level above %.2fx", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped), parity.SyncLeakPeakRSS+goroot.SyncLeakLevelSlack),
 		Unproved: "other programs' memory; speed (the wall times are reported, not judged)"}
 	if serr != nil {
 		p.Status, p.Summary = verify.Failed, "the shipped object's series failed, nothing to compare: "+serr.Error()

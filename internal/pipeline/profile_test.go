@@ -9,20 +9,6 @@ import (
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
-// TestProfileDirs: perp-2016 keeps its directories; llvm-19 has its own
-// source, patches, scratch and dist directories, so the two never mix.
-func TestProfileDirs(t *testing.T) {
-	p := pipeline.ProfileDirs("/r", "perp-2016")
-	if p != pipeline.ProfileDirs("/r", "") || p.Dist != "/r/dist" || p.WorkTree != "/r/compiler-rt" || p.Patches != "/r/patches" || p.Build != "/r/.build" {
-		t.Errorf("perp-2016 dirs %+v", p)
-	}
-	l := pipeline.ProfileDirs("/r", "llvm-19")
-	want := pipeline.Dirs{WorkTree: "/r/compiler-rt-llvm-19", Patches: "/r/patches/llvm-19", Build: "/r/.build/llvm-19", Dist: "/r/dist-llvm-19"}
-	if l != want {
-		t.Errorf("llvm-19 dirs %+v, want %+v", l, want)
-	}
-}
-
 // TestVerifyRefusesOtherProfile: verify of llvm-19 refuses a dist/ whose
 // manifest is perp-2016's (or names no profile), and the reverse.
 func TestVerifyRefusesOtherProfile(t *testing.T) {

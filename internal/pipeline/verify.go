@@ -8,6 +8,7 @@ import (
 
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
@@ -20,7 +21,12 @@ const Interface2016 = "go1.7-perP"
 
 // GOROOT is the Go installation objects are checked against and tested
 // in: RACESYSO_GOROOT, or `go env GOROOT` when empty.
-func (c *Context) GOROOT() string { return c.Config.GOROOT }
+func (c *Context) GOROOT() string {
+	if c.Config.GOROOT == "" && c.Prof != nil && c.Prof.ReferenceGOROOT != "" {
+		return c.Prof.ReferenceGOROOT // goroot:<GOROOT>: held against what it ships
+	}
+	return c.Config.GOROOT
+}
 
 // VerifyStage is one stage of verify: it checks the objects the manifest
 // lists and adds a result per check to the report, passed, failed, or
@@ -86,7 +92,7 @@ func (c *Context) objectsOf(m *dist.Manifest) ([]verify.Object, []string) {
 	var objs []verify.Object
 	var targets []string
 	for goos, t := range m.Targets {
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true, Profile: m.ProfileName()})
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true, Allowlist: c.Prof.AllowlistFile(goos)})
 		targets = append(targets, goos)
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].GOOS < objs[j].GOOS })
@@ -164,12 +170,12 @@ func (c *Context) VerifyObjects(paths []string) error {
 			return err
 		}
 		if !st.IsDir() {
-			objs = append(objs, verify.Object{Path: p, Profile: profileOf(filepath.Dir(p))})
+			objs = append(objs, verify.Object{Path: p, Allowlist: c.allowlistOf(filepath.Dir(p), p)})
 			continue
 		}
 		matches, _ := filepath.Glob(filepath.Join(p, "race_*.syso"))
 		for _, m := range matches {
-			objs = append(objs, verify.Object{Path: m, Profile: profileOf(p)})
+			objs = append(objs, verify.Object{Path: m, Allowlist: c.allowlistOf(p, m)})
 		}
 	}
 	if len(objs) == 0 {
@@ -195,13 +201,17 @@ func (c *Context) ReferenceObjects(targets []string) map[string]string {
 	return c.referenceObjects(targets)
 }
 
-// profileOf is the profile a dist directory's manifest names: its objects
-// are held to that profile's allowlists. A directory without a manifest
-// (a GOROOT's) gets the default's.
-func profileOf(dir string) string {
+// allowlistOf is the allowlist an object of a dist directory is held to:
+// that of the profile its manifest names. An object without a manifest (a
+// GOROOT's) gets Go's ("").
+func (c *Context) allowlistOf(dir, obj string) string {
 	m, err := dist.Read(dir)
+	if err != nil || m == nil {
+		return ""
+	}
+	p, err := profile.Load(c.Root, m.ProfileName(), profile.Options{})
 	if err != nil {
 		return ""
 	}
-	return m.Profile
+	return p.AllowlistFile(verify.GOOSOf(obj))
 }

@@ -30,7 +30,15 @@ func fakeDist(t *testing.T) *pipeline.Context {
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
 	}
-	return &pipeline.Context{DistDir: dir, Log: &bytes.Buffer{}}
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &pipeline.Context{Root: root, DistDir: dir, Log: &bytes.Buffer{}}
+	if err := c.UseProfile(""); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // stub is a stage that records that it ran and adds the given results.

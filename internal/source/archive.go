@@ -4,68 +4,60 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/racesyso/racesyso/internal/dist"
-	"github.com/racesyso/racesyso/internal/gitrun"
 	"github.com/racesyso/racesyso/internal/lockfile"
 )
 
-//go:embed pin-llvm-19.json
-var llvm19PinJSON []byte
-
-// ArchivePin pins a source profile that comes as a Debian source package:
-// the orig tarball by name and sha256, the paths extracted from it, and the
-// hash of the extracted tree.
+// ArchivePin pins a source that comes as a Debian source package: where
+// apt reads it (the suite of a mirror), the package's three files by
+// sha256, the paths extracted from the orig tarball, and the hash of the
+// extracted tree.
 type ArchivePin struct {
-	Profile         string   `json:"profile"`
+	// Profile names the cache directory the package is kept in.
+	Profile         string   `json:"-"`
 	Package         string   `json:"package"`
 	Version         string   `json:"version"`
+	UpstreamVersion string   `json:"upstream_version"`
+	Suite           string   `json:"suite"`
+	Mirror          string   `json:"mirror"`
+	Keyring         string   `json:"keyring"`
 	Orig            string   `json:"orig"`
 	OrigSize        int64    `json:"orig_size"`
 	OrigSHA256      string   `json:"orig_sha256"`
+	Dsc             string   `json:"dsc"`
+	DscSHA256       string   `json:"dsc_sha256"`
+	DebianTarSHA256 string   `json:"debian_tar_sha256"`
 	Top             string   `json:"top"`
 	Paths           []string `json:"paths"`
 	StripComponents int      `json:"strip_components"`
 	TreeFiles       int      `json:"tree_files"`
+	TreeBytes       int64    `json:"tree_bytes"`
 	TreeSHA256      string   `json:"tree_sha256"`
+	// TreeSHA256Method says how TreeSHA256 is computed, for a reader.
+	TreeSHA256Method string `json:"tree_sha256_method"`
 }
 
-// LLVM19Pin is the llvm-19 profile's pin (source/pin-llvm-19.json).
-func LLVM19Pin() ArchivePin {
-	var p ArchivePin
-	if err := json.Unmarshal(llvm19PinJSON, &p); err != nil {
-		panic("source/pin-llvm-19.json: " + err.Error())
-	}
-	return p
-}
-
-// TreePaths are the extracted tree's top-level paths (what the patch stage
-// resets), relative to the work tree.
-func (p ArchivePin) TreePaths() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range p.Paths {
-		parts := strings.Split(x, "/")
-		if len(parts) <= p.StripComponents-1 {
-			continue
-		}
-		top := parts[p.StripComponents-1]
-		if !seen[top] {
-			seen[top] = true
-			out = append(out, top+"/")
+// Check names the first field a usable pin lacks.
+func (p ArchivePin) Check() error {
+	for _, f := range []struct{ name, v string }{{"package", p.Package}, {"version", p.Version}, {"suite", p.Suite}, {"mirror", p.Mirror}, {"orig", p.Orig}, {"orig_sha256", p.OrigSHA256}, {"top", p.Top}, {"tree_sha256", p.TreeSHA256}} {
+		if f.v == "" {
+			return fmt.Errorf("source.%s is missing", f.name)
 		}
 	}
-	return out
+	if len(p.Paths) == 0 {
+		return fmt.Errorf("source.paths is missing")
+	}
+	if p.StripComponents < 1 {
+		return fmt.Errorf("source.strip_components must be 1 or more")
+	}
+	return nil
 }
 
 // Source is what the manifest records of the pin.
@@ -89,8 +81,8 @@ func (o ArchiveOptions) Dir() string { return filepath.Join(o.CacheDir, "sources
 // OrigPath is where the orig tarball is kept in the cache.
 func (o ArchiveOptions) OrigPath() string { return filepath.Join(o.Dir(), o.Pin.Orig) }
 
-// debSrcFix is what to do when apt-get source cannot fetch the package.
-const debSrcFix = "run `RACESYSO_DEB_SRC=1 bash scripts/install-tools.sh` (it adds a deb-src entry in its own file, /etc/apt/sources.list.d/racesyso-deb-src.sources)"
+// aptFix is what to do when apt-get source cannot fetch the package.
+const aptFix = "check that the machine reaches the pin's mirror and suite (source.mirror, source.suite in the profile's profile.json), or put the orig tarball in the cache by hand"
 
 // CheckArchive checks a file against the pinned sha256.
 func (p ArchivePin) CheckArchive(path string) error {
@@ -99,7 +91,7 @@ func (p ArchivePin) CheckArchive(path string) error {
 		return err
 	}
 	if sum != p.OrigSHA256 {
-		return fmt.Errorf("%s has sha256 %s, the pin (source/pin-%s.json) says %s: not %s %s's orig tarball; remove it and fetch again", path, sum, p.Profile, p.OrigSHA256, p.Package, p.Version)
+		return fmt.Errorf("%s has sha256 %s, the pin (profile %s) says %s: not %s %s's orig tarball; remove it and fetch again", path, sum, p.Profile, p.OrigSHA256, p.Package, p.Version)
 	}
 	return nil
 }
@@ -135,14 +127,23 @@ func FetchArchive(o ArchiveOptions) (string, error) {
 	}
 	fmt.Fprintf(o.Log, "source: fetching %s %s (apt-get source) into %s\n", o.Pin.Package, o.Pin.Version, o.Dir())
 	if err := fetch(tmp); err != nil {
-		return "", fmt.Errorf("cannot fetch the source package %s=%s: %w; %s", o.Pin.Package, o.Pin.Version, err, debSrcFix)
+		return "", fmt.Errorf("cannot fetch the source package %s=%s: %w; %s", o.Pin.Package, o.Pin.Version, err, aptFix)
 	}
 	got := filepath.Join(tmp, o.Pin.Orig)
 	if _, err := os.Stat(got); err != nil {
-		return "", fmt.Errorf("apt-get source gave no %s: %s", o.Pin.Orig, debSrcFix)
+		return "", fmt.Errorf("apt-get source gave no %s: %s", o.Pin.Orig, aptFix)
 	}
 	if err := o.Pin.CheckArchive(got); err != nil {
 		return "", err
+	}
+	if o.Pin.Dsc != "" {
+		if err := checkFile(filepath.Join(tmp, o.Pin.Dsc), o.Pin.DscSHA256, o.Pin.Dsc); err != nil {
+			return "", err
+		}
+		deb := strings.TrimSuffix(o.Pin.Dsc, ".dsc") + ".debian.tar.xz"
+		if err := checkFile(filepath.Join(tmp, deb), o.Pin.DebianTarSHA256, deb); err != nil {
+			return "", err
+		}
 	}
 	if err := os.Rename(got, path); err != nil {
 		return "", err
@@ -150,46 +151,115 @@ func FetchArchive(o ArchiveOptions) (string, error) {
 	return path, nil
 }
 
-func (o ArchiveOptions) aptGetSource(dir string) error {
-	args := []string{"source", "--download-only", "-qq"}
+// AptDir is the private apt configuration the package is fetched with:
+// its own sources list (one deb-src line, the pin's mirror and suite),
+// lists and caches, inside the cache. Nothing under /etc/apt is read for
+// sources or written.
+func (o ArchiveOptions) AptDir() string {
+	sum := sha256.Sum256([]byte(o.Pin.Mirror + " " + o.Pin.Suite))
+	return filepath.Join(o.CacheDir, "apt", o.Pin.Suite+"-"+hex.EncodeToString(sum[:4]))
+}
+
+// aptArgs are apt-get's options that make it use AptDir only.
+func (o ArchiveOptions) aptArgs() []string {
+	d := o.AptDir()
+	args := []string{
+		"-o", "Dir::Etc::SourceList=" + filepath.Join(d, "sources.list"),
+		"-o", "Dir::Etc::SourceParts=" + filepath.Join(d, "sources.list.d"),
+		"-o", "Dir::State::Lists=" + filepath.Join(d, "lists"),
+		"-o", "Dir::Cache=" + filepath.Join(d, "cache"),
+		"-o", "Dir::Cache::Archives=" + filepath.Join(d, "archives"),
+	}
 	if os.Geteuid() == 0 {
 		// apt's download sandbox user (_apt) cannot write root's directories.
 		args = append(args, "-o", "APT::Sandbox::User=root")
 	}
-	args = append(args, o.Pin.Package+"="+o.Pin.Version)
-	cmd := exec.Command("apt-get", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	return args
+}
+
+// SourcesLine is the one line of the private sources list.
+func (p ArchivePin) SourcesLine() string {
+	opt := ""
+	if p.Keyring != "" {
+		opt = "[signed-by=" + p.Keyring + "] "
+	}
+	return "deb-src " + opt + p.Mirror + " " + p.Suite + " main\n"
+}
+
+func (o ArchiveOptions) aptGetSource(dir string) error {
+	d := o.AptDir()
+	for _, sub := range []string{"sources.list.d", "lists/partial", "cache", "archives/partial"} {
+		if err := os.MkdirAll(filepath.Join(d, sub), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(d, "sources.list"), []byte(o.Pin.SourcesLine()), 0o644); err != nil {
+		return err
+	}
+	run := func(dir string, args ...string) error {
+		args = append(o.aptArgs(), args...)
+		cmd := exec.Command("apt-get", args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("apt-get %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		}
+		return nil
+	}
+	fmt.Fprintf(o.Log, "source: apt-get update of %s", o.Pin.SourcesLine())
+	if err := run(d, "update", "-qq"); err != nil {
+		return err
+	}
+	return run(dir, "source", "--download-only", "-qq", o.Pin.Package+"="+o.Pin.Version)
+}
+
+// checkFile checks one of the package's files against its pinned sha256
+// (an empty pin checks nothing).
+func checkFile(path, want, what string) error {
+	if want == "" {
+		return nil
+	}
+	sum, _, err := dist.FileSHA256(path)
 	if err != nil {
-		return fmt.Errorf("apt-get %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("apt-get source gave no %s: %w", what, err)
+	}
+	if sum != want {
+		return fmt.Errorf("%s has sha256 %s, the pin says %s", path, sum, want)
 	}
 	return nil
 }
 
-// archiveStamp, inside the work tree's .git, names the archive the tree was
-// extracted from.
-const archiveStamp = "racesyso-archive"
+// stamp names what a work tree made from the archive was made from.
+func (p ArchivePin) stamp() string {
+	return "debian-source " + p.OrigSHA256 + " " + p.TreeSHA256 + "\n"
+}
+
+// TreePaths are the extracted tree's top-level paths (what the patch stage
+// resets), relative to the work tree.
+func (p ArchivePin) TreePaths() []string {
+	var prefix string
+	if parts := strings.Split(p.Paths[0], "/"); len(parts) >= p.StripComponents {
+		prefix = strings.Join(parts[:p.StripComponents-1], "/") + "/"
+	}
+	return TreePaths(p.Paths, prefix)
+}
 
 // CheckoutArchive makes o.WorkTree a git repository holding the pinned
 // paths of the orig tarball, committed, so that the patch stage works on it
 // as on a git checkout. A no-op when the tree is there from the same
-// archive; any other tree is replaced.
+// archive; any other tree is replaced whole.
 func CheckoutArchive(o ArchiveOptions) error {
 	wt := o.WorkTree
-	stamp := o.Pin.OrigSHA256 + " " + o.Pin.TreeSHA256 + "\n"
-	if got, err := os.ReadFile(filepath.Join(wt, ".git", archiveStamp)); err == nil && string(got) == stamp {
-		if head, err := gitrun.Run(wt, "rev-parse", "--verify", "HEAD"); err == nil && head != "" {
-			fmt.Fprintf(o.Log, "source: %s holds %s %s already\n", wt, o.Pin.Package, o.Pin.Version)
-			return nil
-		}
+	if sameTree(wt, o.Pin.stamp()) {
+		fmt.Fprintf(o.Log, "source: %s holds %s %s already\n", wt, o.Pin.Package, o.Pin.Version)
+		return nil
 	}
 	orig, err := FetchArchive(o)
 	if err != nil {
 		return err
 	}
-	tmp := wt + ".partial"
-	os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	tmp, err := newTreeDir(wt)
+	if err != nil {
 		return err
 	}
 	args := []string{"-x", "--use-compress-program=xz -dc -T2", "-f", orig, fmt.Sprintf("--strip-components=%d", o.Pin.StripComponents), "-C", tmp}
@@ -203,30 +273,15 @@ func CheckoutArchive(o ArchiveOptions) error {
 	}
 	n, sum, err := TreeSHA256(tmp)
 	if err != nil {
+		os.RemoveAll(tmp)
 		return err
 	}
 	if sum != o.Pin.TreeSHA256 {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("the tree extracted from %s has %d files, sha256 %s; the pin (source/pin-%s.json) says %d files, %s", orig, n, sum, o.Pin.Profile, o.Pin.TreeFiles, o.Pin.TreeSHA256)
+		return fmt.Errorf("the tree extracted from %s has %d files, sha256 %s; the pin (profile %s) says %d files, %s", orig, n, sum, o.Pin.Profile, o.Pin.TreeFiles, o.Pin.TreeSHA256)
 	}
-	for _, a := range [][]string{
-		{"init", "--quiet"},
-		{"add", "--all"},
-		{"-c", "user.name=racesyso", "-c", "user.email=dev@racesyso", "commit", "--quiet", "--no-gpg-sign", "--date=2000-01-01T00:00:00Z",
-			"-m", o.Pin.Package + " " + o.Pin.Version + ": " + strings.Join(o.Pin.Paths, " ") + " from " + o.Pin.Orig + " (sha256 " + o.Pin.OrigSHA256 + ")"},
-	} {
-		if _, err := gitrun.Run(tmp, a...); err != nil {
-			os.RemoveAll(tmp)
-			return err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(tmp, ".git", archiveStamp), []byte(stamp), 0o644); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(wt); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, wt); err != nil {
+	msg := o.Pin.Package + " " + o.Pin.Version + ": " + strings.Join(o.Pin.Paths, " ") + " from " + o.Pin.Orig + " (sha256 " + o.Pin.OrigSHA256 + ")"
+	if err := commitTree(tmp, wt, msg, o.Pin.stamp()); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.Log, "source: %s at %s %s (%d files, tree sha256 %.12s)\n", wt, o.Pin.Package, o.Pin.Version, n, sum)
@@ -236,46 +291,11 @@ func CheckoutArchive(o ArchiveOptions) error {
 // ArchiveAvailable reports whether CheckoutArchive can work without the
 // network: the work tree or the cached orig tarball is there.
 func ArchiveAvailable(o ArchiveOptions) (bool, string) {
-	if _, err := os.Stat(filepath.Join(o.WorkTree, ".git", archiveStamp)); err == nil {
+	if sameTree(o.WorkTree, o.Pin.stamp()) {
 		return true, o.WorkTree
 	}
 	if _, err := os.Stat(o.OrigPath()); err == nil {
 		return true, o.OrigPath()
 	}
-	return false, fmt.Sprintf("no %s source: %s is not in the cache (%s), and apt-get source needs a deb-src entry: %s", o.Pin.Profile, o.Pin.Orig, o.Dir(), debSrcFix)
-}
-
-// TreeSHA256 hashes a tree as `find . -type f | LC_ALL=C sort | xargs
-// sha256sum | sha256sum` does (.git excluded), and counts its files.
-func TreeSHA256(dir string) (int, string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" && p != dir {
-			return filepath.SkipDir
-		}
-		if d.Type().IsRegular() {
-			rel, _ := filepath.Rel(dir, p)
-			files = append(files, "./"+filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, "", err
-	}
-	sort.Strings(files)
-	h := sha256.New()
-	for _, f := range files {
-		sum, _, err := dist.FileSHA256(filepath.Join(dir, f))
-		if err != nil {
-			return 0, "", err
-		}
-		fmt.Fprintf(h, "%s  %s\n", sum, f)
-	}
-	if len(files) == 0 {
-		return 0, "", errors.New("empty tree")
-	}
-	return len(files), hex.EncodeToString(h.Sum(nil)), nil
+	return false, fmt.Sprintf("no %s source: %s is not in the cache (%s): %s", o.Pin.Profile, o.Pin.Orig, o.Dir(), aptFix)
 }

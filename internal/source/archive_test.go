@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -59,18 +58,6 @@ func copyFetch(orig string) func(string) error {
 	}
 }
 
-// TestLLVM19Pin: the pin names the orig tarball by sha256 and the paths the
-// build needs; the patch stage resets lib/ and include/.
-func TestLLVM19Pin(t *testing.T) {
-	p := LLVM19Pin()
-	if p.Package != "llvm-toolchain-19" || len(p.OrigSHA256) != 64 || len(p.TreeSHA256) != 64 || p.Profile != "llvm-19" {
-		t.Errorf("pin-llvm-19.json: %+v", p)
-	}
-	if got := p.TreePaths(); !reflect.DeepEqual(got, []string{"lib/", "include/"}) {
-		t.Errorf("TreePaths = %v", got)
-	}
-}
-
 // TestArchiveCheckout: the archive is fetched once into the cache, checked,
 // extracted (only the pinned paths) into a committed git tree; a second run
 // is a no-op.
@@ -109,7 +96,7 @@ func TestArchiveSHA256Mismatch(t *testing.T) {
 	pin.OrigSHA256 = strings.Repeat("0", 64)
 	o := ArchiveOptions{Pin: pin, CacheDir: t.TempDir(), WorkTree: filepath.Join(t.TempDir(), "wt"), Log: &bytes.Buffer{}, Fetch: copyFetch(orig)}
 	err := CheckoutArchive(o)
-	if err == nil || !strings.Contains(err.Error(), "the pin (source/pin-test.json) says "+pin.OrigSHA256) {
+	if err == nil || !strings.Contains(err.Error(), "the pin (profile test) says "+pin.OrigSHA256) {
 		t.Fatalf("CheckoutArchive = %v, want a sha256 refusal", err)
 	}
 	if _, err := os.Stat(o.OrigPath()); err == nil {
@@ -127,13 +114,13 @@ func TestArchiveSHA256Mismatch(t *testing.T) {
 }
 
 // TestArchiveFetchFailsNamesTheFix: when apt-get source cannot fetch, the
-// error names install-tools' opt-in deb-src entry.
+// error names what to check (the pin's mirror and suite).
 func TestArchiveFetchFailsNamesTheFix(t *testing.T) {
 	_, pin := fakeArchive(t)
 	o := ArchiveOptions{Pin: pin, CacheDir: t.TempDir(), WorkTree: filepath.Join(t.TempDir(), "wt"), Log: &bytes.Buffer{},
 		Fetch: func(string) error { return os.ErrNotExist }}
 	err := CheckoutArchive(o)
-	if err == nil || !strings.Contains(err.Error(), "RACESYSO_DEB_SRC=1 bash scripts/install-tools.sh") {
+	if err == nil || !strings.Contains(err.Error(), "source.mirror, source.suite in the profile's profile.json") {
 		t.Errorf("CheckoutArchive = %v, want the fix named", err)
 	}
 }
@@ -143,7 +130,32 @@ func TestArchiveTreeMismatch(t *testing.T) {
 	orig, pin := fakeArchive(t)
 	pin.TreeSHA256 = strings.Repeat("1", 64)
 	o := ArchiveOptions{Pin: pin, CacheDir: t.TempDir(), WorkTree: filepath.Join(t.TempDir(), "wt"), Log: &bytes.Buffer{}, Fetch: copyFetch(orig)}
-	if err := CheckoutArchive(o); err == nil || !strings.Contains(err.Error(), "the pin (source/pin-test.json) says 2 files") {
+	if err := CheckoutArchive(o); err == nil || !strings.Contains(err.Error(), "the pin (profile test) says 2 files") {
 		t.Errorf("CheckoutArchive = %v, want a tree hash refusal", err)
+	}
+}
+
+// TestPrivateAptConfiguration: apt-get is pointed at a configuration of
+// its own inside the cache (sources list, parts, lists, caches), so that
+// nothing under /etc/apt is read for sources or written.
+func TestPrivateAptConfiguration(t *testing.T) {
+	cache := t.TempDir()
+	o := ArchiveOptions{Pin: ArchivePin{Suite: "trixie", Mirror: "http://deb.debian.org/debian", Keyring: "/usr/share/keyrings/debian-archive-keyring.gpg"}, CacheDir: cache}
+	args := strings.Join(o.aptArgs(), " ")
+	for _, opt := range []string{"Dir::Etc::SourceList=", "Dir::Etc::SourceParts=", "Dir::State::Lists=", "Dir::Cache=", "Dir::Cache::Archives="} {
+		if !strings.Contains(args, opt+o.AptDir()+"/") {
+			t.Errorf("apt-get args %q: %s does not point inside %s", args, opt, o.AptDir())
+		}
+	}
+	if !strings.HasPrefix(o.AptDir(), cache) || strings.Contains(args, "/etc/apt") {
+		t.Errorf("apt dir %s, args %s", o.AptDir(), args)
+	}
+	if got, want := o.Pin.SourcesLine(), "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n"; got != want {
+		t.Errorf("sources line %q, want %q", got, want)
+	}
+	other := o
+	other.Pin.Suite = "sid"
+	if other.AptDir() == o.AptDir() {
+		t.Error("two suites share one apt directory")
 	}
 }

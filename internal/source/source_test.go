@@ -47,7 +47,7 @@ func TestCheckoutVerifiesPin(t *testing.T) {
 	}{
 		{"good", Pin{Commit: commit, SVNRevision: 267674, Paths: []string{"lib/", "include/"}}, ""},
 		{"wrong hash", Pin{Commit: strings.Repeat("ab", 20), SVNRevision: 267674, Paths: []string{"lib/"}}, "is not in the mirror"},
-		{"wrong svn revision", Pin{Commit: commit, SVNRevision: 267675, Paths: []string{"lib/"}}, "is r267674 by its git-svn-id line, the pin (source/pin.json) says r267675"},
+		{"wrong svn revision", Pin{Commit: commit, SVNRevision: 267675, Paths: []string{"lib/"}}, "is r267674 by its git-svn-id line, the pin (the profile's profile.json) says r267675"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,16 +113,6 @@ func TestSVNRevision(t *testing.T) {
 		if got != c.want || ok != c.ok {
 			t.Errorf("SVNRevision(%q) = %d, %v; want %d, %v", c.msg, got, ok, c.want, c.ok)
 		}
-	}
-}
-
-func TestDefaultPin(t *testing.T) {
-	p := DefaultPin()
-	if p.Commit != "81bba04449f2b776158dedd9fd9843506942e8e4" || p.SVNRevision != 267674 {
-		t.Fatalf("pin = %+v", p)
-	}
-	if p.Short() != "81bba04 (r267674)" {
-		t.Fatalf("Short = %q", p.Short())
 	}
 }
 

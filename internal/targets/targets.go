@@ -5,62 +5,49 @@
 package targets
 
 import (
-	_ "embed"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-//go:embed targets.json
-var targetsJSON []byte
+// Systems are the operating systems racesyso builds a race object for, in
+// the order RACE_TARGETS defaults to. A profile's targets table
+// (targets.json in its directory) lists a subset of them.
+var Systems = []string{"linux", "darwin", "freebsd", "windows"}
 
-// llvm19JSON is the llvm-19 profile's table (internal/targets/llvm-19.json),
-// in the same schema.
-//
-//go:embed llvm-19.json
-var llvm19JSON []byte
-
-// Profiles are the source profiles (RACESYSO_PROFILE), the default first.
-var Profiles = []string{"perp-2016", "llvm-19"}
-
-// DefaultProfile is RACESYSO_PROFILE's default.
-const DefaultProfile = "perp-2016"
-
-// CheckProfile refuses an unknown profile name, naming the known ones.
-func CheckProfile(name string) error {
-	for _, p := range Profiles {
-		if p == name {
-			return nil
+// Decode parses a profile's targets table, refusing unknown fields and
+// targets outside Systems; file names the table in errors.
+func Decode(data []byte, file string) (Spec, error) {
+	var s Spec
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Spec{}, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(s.Targets) == 0 {
+		return Spec{}, fmt.Errorf("%s: targets: the table lists no target", file)
+	}
+	for i, t := range s.Targets {
+		if !slices.Contains(Systems, t.GOOS) {
+			return Spec{}, fmt.Errorf("%s: targets[%d].goos: %q is not one of %s", file, i, t.GOOS, strings.Join(Systems, ","))
+		}
+		if t.Unsupported == "" && len(t.Compiler.CXX) == 0 {
+			return Spec{}, fmt.Errorf("%s: targets[%d].compiler.cxx: %s has no compiler", file, i, t.GOOS)
 		}
 	}
-	return fmt.Errorf("RACESYSO_PROFILE: unknown profile %q (choose from %s)", name, strings.Join(Profiles, ","))
-}
-
-// LoadProfile parses the targets table of a profile ("" is the default):
-// targets.json for perp-2016, llvm-19.json for llvm-19.
-func LoadProfile(name string) (Spec, error) {
-	if name == "" {
-		name = DefaultProfile
+	if len(s.Sources) == 0 {
+		return Spec{}, fmt.Errorf("%s: sources: the table lists no source", file)
 	}
-	if err := CheckProfile(name); err != nil {
-		return Spec{}, err
-	}
-	raw, file := targetsJSON, "targets.json"
-	if name == "llvm-19" {
-		raw, file = llvm19JSON, "llvm-19.json"
-	}
-	var s Spec
-	if err := json.Unmarshal(raw, &s); err != nil {
-		panic("internal/targets/" + file + ": " + err.Error())
-	}
-	s.Profile = name
 	return s, nil
 }
 
-// Spec is targets.json.
+// Spec is a profile's targets.json.
 type Spec struct {
-	// Profile is the source profile the table belongs to (set by Load).
+	// Profile is the source profile the table belongs to (set by its loader).
 	Profile string   `json:"-"`
+	Comment string   `json:"comment"`
 	Sources []string `json:"sources"`
 	// SeriesSources are files the patch series adds; the base (pre-split)
 	// tree lacks them and is built without them.
@@ -77,6 +64,7 @@ type Spec struct {
 
 // Parity bounds ours/shipped ratios that verify judges.
 type Parity struct {
+	Comment string `json:"comment"`
 	// SyncLeakPeakRSS bounds the geometric mean over BenchmarkSyncLeak's
 	// levels of ours' median peak RSS over the shipped object's
 	// (goroot.SyncLeakParity).
@@ -118,7 +106,9 @@ type SmokeSpec struct {
 // CxxModeCheck is which C/C++-mode sources must keep compiling with the
 // series applied, and how they are syntax-checked.
 type CxxModeCheck struct {
-	Dirs []string `json:"dirs"`
+	Comment    string   `json:"comment"`
+	ExcludeWhy string   `json:"exclude_why"`
+	Dirs       []string `json:"dirs"`
 	// Ext is the sources' file name ending (".cc" in 2016, ".cpp" in
 	// LLVM 19).
 	Ext      string     `json:"ext"`
@@ -127,23 +117,8 @@ type CxxModeCheck struct {
 	Variants [][]string `json:"variants"`
 }
 
-// Load parses the embedded targets.json (the default profile's table).
-func Load() Spec {
-	s, err := LoadProfile(DefaultProfile)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // All is the target list, in the table's order: RACE_TARGETS' default.
-func All() []string {
-	var out []string
-	for _, t := range Load().Targets {
-		out = append(out, t.GOOS)
-	}
-	return out
-}
+func All() []string { return append([]string{}, Systems...) }
 
 // Get returns goos's entry.
 func (s Spec) Get(goos string) (Target, error) {

@@ -1,6 +1,8 @@
 package targets
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,7 +37,7 @@ func TestParseTargets(t *testing.T) {
 }
 
 func TestSpecTargets(t *testing.T) {
-	spec := Load()
+	spec := defaultTable(t)
 	all := func(string) bool { return true }
 	none := func(string) bool { return false }
 	for _, goos := range All() {
@@ -71,7 +73,7 @@ func TestSpecTargets(t *testing.T) {
 // TestCompilers: every target names its compiler, how to print its version
 // and the package that installs it; cross compilers name their triple.
 func TestCompilers(t *testing.T) {
-	for _, tg := range Load().Targets {
+	for _, tg := range defaultTable(t).Targets {
 		c := tg.Compiler
 		if c.Name == "" || len(c.CXX) == 0 || len(c.CC) == 0 || len(c.Version) == 0 || c.Install == "" {
 			t.Errorf("%s: compiler incomplete: %+v", tg.GOOS, c)
@@ -83,4 +85,19 @@ func TestCompilers(t *testing.T) {
 	if got := strings.Join(All(), ","); got != "linux,darwin,freebsd,windows" {
 		t.Errorf("All() = %s", got)
 	}
+}
+
+// defaultTable is the default profile's targets table.
+func defaultTable(t *testing.T) Spec {
+	t.Helper()
+	file := filepath.Join("..", "..", "patches", "perp-2016", "targets.json")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Decode(data, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -34,14 +34,9 @@ func (e *MissingError) Error() string {
 	return fmt.Sprintf("%s: %s not found: install it with `%s` (or run `go run mage.go tools`)", e.Target, e.Tool, e.Install)
 }
 
-// For returns the toolchain that builds goos's object (its entry in the
-// targets table), checking that it is installed. over (RACESYSO_CXX_<OS>,
-// RACESYSO_CC_<OS>) replaces the table's compilers.
-func For(goos string, over config.Compiler) (Toolchain, error) {
-	return ForSpec(targets.Load(), goos, over)
-}
-
-// ForSpec is For with a profile's targets table.
+// ForSpec returns the toolchain that builds goos's object (its entry in
+// the profile's targets table), checking that it is installed. over
+// (RACESYSO_CXX_<OS>, RACESYSO_CC_<OS>) replaces the table's compilers.
 func ForSpec(spec targets.Spec, goos string, over config.Compiler) (Toolchain, error) {
 	var t Toolchain
 	tg, err := spec.Get(goos)

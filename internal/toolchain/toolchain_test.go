@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/racesyso/racesyso/internal/config"
+	"github.com/racesyso/racesyso/internal/profile"
 	"github.com/racesyso/racesyso/internal/targets"
 )
 
@@ -24,7 +25,7 @@ func TestMissingToolchainNamesThePackage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.goos, func(t *testing.T) {
-			_, err := For(c.goos, config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
+			_, err := ForSpec(defaultSpec(t), c.goos, config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
 			m, ok := IsMissing(fmt.Errorf("wrapped: %w", err))
 			if !ok {
 				t.Fatalf("err = %v, want a MissingError", err)
@@ -39,14 +40,14 @@ func TestMissingToolchainNamesThePackage(t *testing.T) {
 			}
 		})
 	}
-	if _, err := For("plan9", config.Compiler{}); err == nil || !strings.Contains(err.Error(), "not supported") {
+	if _, err := ForSpec(defaultSpec(t), "plan9", config.Compiler{}); err == nil || !strings.Contains(err.Error(), "not supported") {
 		t.Errorf("plan9: %v", err)
 	}
 }
 
 func TestInstallHints(t *testing.T) {
 	// With the override the hint still names the default's package.
-	_, err := For("darwin", config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
+	_, err := ForSpec(defaultSpec(t), "darwin", config.Compiler{CXX: []string{"no-such-compiler-racesyso"}})
 	if err == nil || !strings.Contains(err.Error(), "pip install ziglang==") {
 		t.Fatalf("err = %v", err)
 	}
@@ -92,7 +93,7 @@ func TestZigVersionMatchesInstallScript(t *testing.T) {
 		t.Fatal("scripts/install-tools.sh sets no ZIG_VERSION")
 	}
 	n := 0
-	for _, tg := range targets.Load().Targets {
+	for _, tg := range defaultSpec(t).Targets {
 		if tg.Compiler.Name != "zig" {
 			continue
 		}
@@ -111,3 +112,12 @@ type emptyJoin struct{}
 
 func (emptyJoin) Error() string   { return "nothing" }
 func (emptyJoin) Unwrap() []error { return nil }
+
+func defaultSpec(t *testing.T) targets.Spec {
+	t.Helper()
+	p, err := profile.InProject("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Spec
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ import (
 //
 // Blank lines and lines starting with '#' are ignored.
 //
-//go:embed data/*.txt data/llvm-19/*.txt
+//go:embed data/*.txt
 var data embed.FS
 
 // dataLine is one parsed entry of a data file.
@@ -30,6 +31,19 @@ func readData(name string) ([]dataLine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseData(name, b)
+}
+
+// readFile parses a data file on disk (a profile's).
+func readFile(path string) ([]dataLine, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseData(path, b)
+}
+
+func parseData(name string, b []byte) ([]dataLine, error) {
 	var out []dataLine
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
 	for n := 1; sc.Scan(); n++ {

@@ -13,9 +13,10 @@ type Object struct {
 	// GOOS is the target OS; if empty it is taken from a file name of
 	// the form race_<goos>[_amd64].syso.
 	GOOS string
-	// Profile is the source profile that built it (RACESYSO_PROFILE),
-	// which chooses the allowlists; empty for perp-2016's or Go's.
-	Profile string
+	// Allowlist is the file of the imports the object may have (its
+	// profile's undefined_<goos>.txt); empty for Go's own objects' lists
+	// (data/undefined_<goos>.txt).
+	Allowlist string
 	// Ours marks an object racesyso built, held to what racesyso
 	// promises beyond what Go's shipped objects do: a darwin object
 	// carries a well-formed LC_DYSYMTAB (so it needs no `ld -r`).
@@ -114,4 +115,11 @@ func checksAfterFormat(goos string, opts Options, haveInterface bool) []string {
 		names = append(names, "glibc")
 	}
 	return append(names, "isa")
+}
+
+// GOOSOf is the GOOS of a race object's file name (race_<goos>[_amd64].syso),
+// "" when the name has none.
+func GOOSOf(path string) string {
+	g, _ := goosOf(Object{Path: path})
+	return g
 }

@@ -5,25 +5,29 @@ import (
 	"strings"
 )
 
-// Allowlist returns the undefined symbols a GOOS's race object may import,
-// mapped to the reason each is allowed (data/undefined_<goos>.txt).
+// Allowlist returns the undefined symbols a GOOS's race object of Go's
+// may import, mapped to the reason each is allowed (data/undefined_<goos>.txt).
 func Allowlist(goos string) (map[string]string, error) { return AllowlistFor("", goos) }
 
-// AllowlistFor is a profile's allowlist: data/undefined_<goos>.txt for
-// perp-2016 (or ""), data/<profile>/undefined_<goos>.txt for another.
-func AllowlistFor(profile, goos string) (map[string]string, error) {
-	name := "undefined_" + goos + ".txt"
-	if profile != "" && profile != "perp-2016" {
-		name = profile + "/" + name
+// AllowlistFor is the allowlist in file (a profile's undefined_<goos>.txt),
+// or Go's for goos when file is empty.
+func AllowlistFor(file, goos string) (map[string]string, error) {
+	name := "data/undefined_" + goos + ".txt"
+	var lines []dataLine
+	var err error
+	if file == "" {
+		lines, err = readData("undefined_" + goos + ".txt")
+	} else {
+		name = file
+		lines, err = readFile(file)
 	}
-	lines, err := readData(name)
 	if err != nil {
-		return nil, fmt.Errorf("no undefined-symbol allowlist for %q (profile %s): %w", goos, profile, err)
+		return nil, fmt.Errorf("no undefined-symbol allowlist for %q: %w", goos, err)
 	}
 	m := make(map[string]string, len(lines))
 	for _, l := range lines {
 		if len(l.Fields) != 1 || l.Comment == "" {
-			return nil, fmt.Errorf("data/%s:%d: want \"symbol  # reason\"", name, l.Line)
+			return nil, fmt.Errorf("%s:%d: want \"symbol  # reason\"", name, l.Line)
 		}
 		m[l.Fields[0]] = l.Comment
 	}
@@ -35,7 +39,7 @@ func AllowlistFor(profile, goos string) (map[string]string, error) {
 // glibc-private or too-new libc functions) fail the check.
 func CheckUndefined(obj Object) Result {
 	r := Result{Name: "undefined", Target: obj.Path}
-	allow, err := AllowlistFor(obj.Profile, obj.GOOS)
+	allow, err := AllowlistFor(obj.Allowlist, obj.GOOS)
 	if err != nil {
 		return r.fail(err.Error())
 	}
