@@ -15,15 +15,15 @@ import (
 // Tools installs the toolchains every target needs (scripts/install-tools.sh).
 func Tools() error { return unlocked((*pipeline.Context).Tools) }
 
-// Checkout makes compiler-rt/ hold the pinned revision, via the cache mirror
-// (after tools).
+// Checkout makes the profile's work tree (compiler-rt/) hold its pinned
+// source, verified, via the cache (after tools).
 func Checkout() error {
 	mg.Deps(Tools)
 	return stage("checkout", (*pipeline.Context).Checkout)
 }
 
-// Patch applies patches/series to compiler-rt/ (after checkout; a no-op when
-// already applied).
+// Patch applies the profile's series (and RACESYSO_LLVM_PATCH) to its work
+// tree (after checkout; a no-op when already applied).
 func Patch() error {
 	mg.SerialDeps(Checkout)
 	return stage("patch", (*pipeline.Context).Patch)
@@ -36,7 +36,8 @@ func BuildSyso() error {
 	return stage("buildSyso", (*pipeline.Context).BuildSyso)
 }
 
-// Clean removes compiler-rt/, .build/ and dist/.
+// Clean removes the profile's work tree, scratch and dist directories
+// (compiler-rt/, .build/ and dist/ for the default).
 func Clean() error { return stage("clean", (*pipeline.Context).Clean) }
 
 // stage runs f holding the project's lock: concurrent runs in one checkout
@@ -75,7 +76,8 @@ func InstallGoroot(goroot string) error {
 }
 
 // UninstallGoroot restores what installGoroot replaced in the given GOROOT
-// (its backups) and removes what it added.
+// (its backups), removes what it added, and finishes any interrupted
+// install or uninstall there first.
 func UninstallGoroot(goroot string) error {
 	return unlocked(func(c *pipeline.Context) error { return c.UninstallGoroot(goroot) })
 }

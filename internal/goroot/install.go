@@ -2,26 +2,20 @@ package goroot
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"go/format"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/dist"
 )
-
-// BackupSuffix marks the copy of a GOROOT file that an install replaced.
-const BackupSuffix = ".racesyso-orig"
 
 // InstallOptions say what to install where.
 type InstallOptions struct {
@@ -44,7 +38,19 @@ type InstallOptions struct {
 // found writable and every new file is staged next to its destination
 // before the first file is replaced; if a replacement fails, what was
 // replaced is put back, so the GOROOT is as it was.
+//
+// A crash cannot leave it mixed either: the journal (JournalName) lists
+// every file before the first is staged, and the next command that touches
+// the GOROOT rolls an unfinished install back (Recover). Runs on one GOROOT
+// go one at a time (a lock on its race directory).
 func Install(o InstallOptions) error {
+	if err := checkGOROOT(o.GOROOT); err != nil {
+		return err
+	}
+	return withGOROOT(o.GOROOT, "installGoroot", o.Log, func() error { return install(o) })
+}
+
+func install(o InstallOptions) error {
 	files, err := plan(o)
 	if err != nil {
 		return err
@@ -52,7 +58,7 @@ func Install(o InstallOptions) error {
 	if err := preflight(o.GOROOT, files); err != nil {
 		return err
 	}
-	if err := commit(files); err != nil {
+	if err := commit(o.GOROOT, files); err != nil {
 		return err
 	}
 	for _, f := range files {
@@ -206,203 +212,6 @@ func preflight(goroot string, files []file) error {
 	if len(bad) > 0 {
 		return fmt.Errorf("nothing installed: %s; run installGoroot as the owner of %s (e.g. `sudo -E go run mage.go installGoroot %s`), or install into a copy you own (`cp -a %s ~/go-racesyso && go run mage.go installGoroot ~/go-racesyso`)",
 			strings.Join(bad, "; "), goroot, goroot, goroot)
-	}
-	return nil
-}
-
-// beforeReplace runs before each destination is replaced (a test injects
-// failures there).
-var beforeReplace = func(path string) error { return nil }
-
-// AbsentSuffix marks a file an install added: the empty marker says that
-// uninstall removes the file rather than restoring a backup.
-const AbsentSuffix = ".racesyso-absent"
-
-// commit stages every file next to its destination, then replaces the
-// destinations one by one, backing up each original once. On any failure it
-// undoes what it did, in reverse order.
-func commit(files []file) (err error) {
-	var (
-		staged []string // staged[i] is files[i]'s new content
-		kept   []string // the originals, hard-linked aside until the end
-		undo   []func() error
-	)
-	defer func() {
-		for _, p := range staged {
-			if p != "" {
-				os.Remove(p)
-			}
-		}
-		var failed []string
-		if err != nil {
-			for i := len(undo) - 1; i >= 0; i-- {
-				if uerr := undo[i](); uerr != nil {
-					failed = append(failed, uerr.Error())
-				}
-			}
-		}
-		if len(failed) == 0 {
-			for _, p := range kept {
-				os.Remove(p) // gone already where undo renamed it back
-			}
-		}
-		if err == nil {
-			return
-		}
-		if len(failed) > 0 {
-			err = fmt.Errorf("%w; restoring the GOROOT failed too (%s): run `go run mage.go uninstallGoroot <GOROOT>` when it is writable", err, strings.Join(failed, "; "))
-		} else if len(undo) > 0 {
-			err = fmt.Errorf("%w (nothing installed: the GOROOT was restored as it was)", err)
-		} else {
-			err = fmt.Errorf("%w (nothing installed)", err)
-		}
-	}()
-	for _, f := range files {
-		p, err := stage(f)
-		if err != nil {
-			return err
-		}
-		staged = append(staged, p)
-	}
-	for i, f := range files {
-		// The first install's record of the original stays: a backup
-		// (the file existed) or an absent marker (an install added it).
-		recorded := exists(f.path+BackupSuffix) || exists(f.path+AbsentSuffix)
-		if st, err := os.Lstat(f.path); err == nil {
-			if !recorded {
-				if err := atomicfile.Copy(f.path+BackupSuffix, f.path); err != nil {
-					return err
-				}
-				undo = append(undo, removeFile(f.path+BackupSuffix))
-			}
-			keep := tempName(f.path, "undo")
-			if err := os.Link(f.path, keep); err != nil {
-				if err := atomicfile.Copy(keep, f.path); err != nil {
-					return err
-				}
-				os.Chmod(keep, st.Mode().Perm())
-			}
-			kept = append(kept, keep)
-			undo = append(undo, func() error { return os.Rename(keep, f.path) })
-		} else if errors.Is(err, os.ErrNotExist) {
-			if !recorded {
-				if err := os.WriteFile(f.path+AbsentSuffix, nil, 0o644); err != nil {
-					return err
-				}
-				undo = append(undo, removeFile(f.path+AbsentSuffix))
-			}
-			undo = append(undo, removeFile(f.path))
-		} else {
-			return err
-		}
-		if err := beforeReplace(f.path); err != nil {
-			return err
-		}
-		if err := os.Rename(staged[i], f.path); err != nil {
-			return err
-		}
-		staged[i] = ""
-	}
-	return nil
-}
-
-// stage writes f's content next to its destination, synced, with the
-// destination's permissions (0644 for a new file).
-func stage(f file) (string, error) {
-	perm := os.FileMode(0o644)
-	if st, err := os.Stat(f.path); err == nil {
-		perm = st.Mode().Perm()
-	}
-	p := tempName(f.path, "new")
-	out, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm)
-	if err != nil {
-		return "", err
-	}
-	_, err = out.Write(f.data)
-	if err == nil {
-		err = out.Chmod(perm)
-	}
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p)
-		return "", fmt.Errorf("staging %s: %w", f.path, err)
-	}
-	return p, nil
-}
-
-func exists(p string) bool {
-	_, err := os.Lstat(p)
-	return err == nil
-}
-
-func tempName(path, what string) string {
-	var b [6]byte
-	rand.Read(b[:])
-	return filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.racesyso-%s-%x", filepath.Base(path), what, b))
-}
-
-func removeFile(p string) func() error {
-	return func() error {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-}
-
-// Uninstall restores every file an install replaced in goroot (from its
-// backup) and removes every file an install added. Each file is restored
-// atomically; a run stopped half-way is completed by running it again.
-func Uninstall(goroot string, log io.Writer) error {
-	if err := checkGOROOT(goroot); err != nil {
-		return err
-	}
-	var restore, remove []string
-	err := filepath.WalkDir(RaceDir(goroot), func(p string, e fs.DirEntry, err error) error {
-		switch {
-		case err != nil || e.IsDir():
-			return err
-		case strings.HasSuffix(p, BackupSuffix):
-			restore = append(restore, strings.TrimSuffix(p, BackupSuffix))
-		case strings.HasSuffix(p, AbsentSuffix):
-			remove = append(remove, strings.TrimSuffix(p, AbsentSuffix))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if len(restore)+len(remove) == 0 {
-		return fmt.Errorf("nothing to uninstall: %s holds no racesyso backups (*%s)", goroot, BackupSuffix)
-	}
-	var probe []file
-	for _, p := range append(append([]string{}, restore...), remove...) {
-		probe = append(probe, file{path: p})
-	}
-	if err := preflight(goroot, probe); err != nil {
-		return err
-	}
-	for _, p := range restore {
-		if err := os.Rename(p+BackupSuffix, p); err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(goroot, p)
-		fmt.Fprintf(log, "uninstallGoroot: restored %s\n", rel)
-	}
-	for _, p := range remove {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		if err := os.Remove(p + AbsentSuffix); err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(goroot, p)
-		fmt.Fprintf(log, "uninstallGoroot: removed %s (installGoroot added it)\n", rel)
 	}
 	return nil
 }
