@@ -126,10 +126,16 @@ func FetchArchive(o ArchiveOptions) (string, error) {
 		fetch = o.aptGetSource
 	}
 	fmt.Fprintf(o.Log, "source: fetching %s %s (apt-get source) into %s\n", o.Pin.Package, o.Pin.Version, o.Dir())
-	if err := fetch(tmp); err != nil {
-		return "", fmt.Errorf("cannot fetch the source package %s=%s: %w; %s", o.Pin.Package, o.Pin.Version, err, aptFix)
-	}
 	got := filepath.Join(tmp, o.Pin.Orig)
+	if err := fetch(tmp); err != nil {
+		// A pin of the orig tarball alone (no .dsc pinned: the archive
+		// lacks it) takes the tarball apt-get fetched before it failed,
+		// when its sha256 is the pin's.
+		if o.Pin.Dsc != "" || o.Pin.CheckArchive(got) != nil {
+			return "", fmt.Errorf("cannot fetch the source package %s=%s: %w; %s", o.Pin.Package, o.Pin.Version, err, aptFix)
+		}
+		fmt.Fprintf(o.Log, "source: apt-get source failed (%v), but the %s it fetched has the pinned sha256; the pin names no .dsc, so that is all it needs\n", err, o.Pin.Orig)
+	}
 	if _, err := os.Stat(got); err != nil {
 		return "", fmt.Errorf("apt-get source gave no %s: %s", o.Pin.Orig, aptFix)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,34 @@ func TestPrivateAptConfiguration(t *testing.T) {
 	other.Pin.Suite = "sid"
 	if other.AptDir() == o.AptDir() {
 		t.Error("two suites share one apt directory")
+	}
+}
+
+// TestArchiveOrigOnlyPin: a pin that names no .dsc (the archive lacks it)
+// takes the orig tarball apt-get fetched before failing on the .dsc, when
+// its sha256 is the pin's; with a .dsc pinned, the same failure fails.
+func TestArchiveOrigOnlyPin(t *testing.T) {
+	orig, pin := fakeArchive(t)
+	failing := func(dir string) error {
+		if err := copyFetch(orig)(dir); err != nil {
+			return err
+		}
+		return errors.New("404  Not Found [IP: 127.0.0.1 80] (the .dsc)")
+	}
+	for _, tt := range []struct {
+		dsc string
+		ok  bool
+	}{{"", true}, {"pkg_1.0-1.dsc", false}} {
+		p := pin
+		p.Dsc = tt.dsc
+		var log bytes.Buffer
+		o := ArchiveOptions{Pin: p, CacheDir: t.TempDir(), WorkTree: filepath.Join(t.TempDir(), "wt"), Log: &log, Fetch: failing}
+		err := CheckoutArchive(o)
+		if (err == nil) != tt.ok {
+			t.Errorf("dsc %q: err = %v, want ok %v", tt.dsc, err, tt.ok)
+		}
+		if tt.ok && !strings.Contains(log.String(), "has the pinned sha256") {
+			t.Errorf("the fallback was not said: %s", log.String())
+		}
 	}
 }

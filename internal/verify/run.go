@@ -81,7 +81,7 @@ func Run(objects []Object, opts Options) Report {
 		if !f.OK() {
 			// The other checks read the object as an amd64 one of its
 			// format: on anything else they would prove nothing.
-			for _, name := range checksAfterFormat(goos, opts, err == nil) {
+			for _, name := range checksAfterFormat(goos, obj.Ours, opts, err == nil) {
 				rep.Add(Skip(name, obj.Path, "not run: the object failed the format check"))
 			}
 			continue
@@ -92,6 +92,9 @@ func Run(objects []Object, opts Options) Report {
 		rep.Add(CheckUndefined(obj))
 		if ref := opts.Reference[goos]; ref != "" {
 			rep.Add(DiffUndefined(obj, ref))
+			if obj.Ours {
+				rep.Add(ShippedDiff(obj, ref, iface.Symbols))
+			}
 		}
 		if goos == "linux" {
 			rep.Add(CheckGlibc(obj, opts.GlibcFloor))
@@ -102,7 +105,7 @@ func Run(objects []Object, opts Options) Report {
 }
 
 // checksAfterFormat names the checks Run makes after the format check.
-func checksAfterFormat(goos string, opts Options, haveInterface bool) []string {
+func checksAfterFormat(goos string, ours bool, opts Options, haveInterface bool) []string {
 	var names []string
 	if haveInterface {
 		names = append(names, "abi")
@@ -110,6 +113,9 @@ func checksAfterFormat(goos string, opts Options, haveInterface bool) []string {
 	names = append(names, "undefined")
 	if opts.Reference[goos] != "" {
 		names = append(names, "undefined-diff")
+		if ours {
+			names = append(names, "shipped-diff")
+		}
 	}
 	if goos == "linux" {
 		names = append(names, "glibc")
