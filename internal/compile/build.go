@@ -83,7 +83,7 @@ func BuildTimed(o Options) (*Timings, error) {
 		return nil, err
 	}
 	if o.Manifest.Targets == nil {
-		o.Manifest.Targets = map[string]dist.Target{}
+		o.Manifest.Targets = map[string]dist.Built{}
 	}
 	// The manifest is merged per target: the other targets' entries stay
 	// when their objects are intact and were built from the same inputs.
@@ -176,12 +176,12 @@ type dropped struct {
 // of targets keeps (those of the other targets whose objects are intact and
 // were built from the same inputs), and the objects of dist/ it drops: built
 // from other inputs, missing, changed since, or listed nowhere.
-func mergePrevious(prev, next *dist.Manifest, names []string, distDir string) (map[string]dist.Target, []dropped) {
+func mergePrevious(prev, next *dist.Manifest, names []string, distDir string) (map[string]dist.Built, []dropped) {
 	building := map[string]bool{}
 	for _, g := range names {
 		building[g] = true
 	}
-	kept := map[string]dist.Target{}
+	kept := map[string]dist.Built{}
 	var drop []dropped
 	listed := map[string]bool{}
 	diff := next.InputsDiff(prev)
@@ -241,7 +241,7 @@ func removeDropped(distDir string, drop []dropped, log io.Writer) error {
 
 // buildTarget compiles and smoke-tests one target, unless its input key
 // matches the previous build and the object in dist/ is intact.
-func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, slots *compileSlots, ticket int, log io.Writer) (dist.Target, float64, error) {
+func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Built, slots *compileSlots, ticket int, log io.Writer) (dist.Built, float64, error) {
 	compiling := false
 	defer func() {
 		if !compiling {
@@ -250,30 +250,30 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	}()
 	srcRoot, err := filepath.Abs(o.WorkTree)
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	sources, flags, ts, err := spec.Build(goos, func(f string) bool {
 		_, err := os.Stat(filepath.Join(srcRoot, goDir, f))
 		return err == nil
 	})
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	tc, err := toolchain.ForSpec(spec, goos, o.Compilers[goos])
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	version, err := tc.Version()
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	dir, err := filepath.Abs(filepath.Join(o.BuildDir, goos))
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	unit, err := concat(srcRoot, sources)
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	// Absolute -I paths, mapped away so that the object does not depend on
 	// where the checkout or the build directory lives.
@@ -287,7 +287,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	args = append(args, "-ffile-prefix-map="+srcRoot+"=compiler-rt", "-ffile-prefix-map="+dir+"=build", "-c", "gotsan.cc", "-o", dist.ObjectName(goos))
 	key, err := inputKey(srcRoot, unit, args, version, ts.Smoke, dir, srcRoot)
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	out := filepath.Join(o.DistDir, dist.ObjectName(goos))
 	if !o.Force && prev.InputKey == key {
@@ -297,10 +297,10 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "gotsan.cc"), unit, 0o644); err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	waitWine := func() {}
 	if ts.Smoke.Kind == "wine" {
@@ -313,7 +313,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	err = run(dir, tc.Env(dir), args...)
 	slots.release()
 	if err != nil {
-		return dist.Target{}, 0, fmt.Errorf("compiling %s: %w", dist.ObjectName(goos), err)
+		return dist.Built{}, 0, fmt.Errorf("compiling %s: %w", dist.ObjectName(goos), err)
 	}
 	compile := time.Since(t0).Seconds()
 	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, compile)
@@ -321,17 +321,17 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Target, sl
 	waitWine()
 	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir, o.winePrefix())
 	if err != nil {
-		return dist.Target{}, 0, fmt.Errorf("smoke test: %w", err)
+		return dist.Built{}, 0, fmt.Errorf("smoke test: %w", err)
 	}
 	fmt.Fprintf(log, "[%s] smoke test: %s\n", goos, smoke)
 	if err := atomicfile.Copy(out, obj); err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
 	sum, size, err := dist.FileSHA256(out)
 	if err != nil {
-		return dist.Target{}, 0, err
+		return dist.Built{}, 0, err
 	}
-	return dist.Target{
+	return dist.Built{
 		Object: dist.ObjectName(goos), SHA256: sum, Size: size,
 		Compiler: tc.Name, CompilerVersion: version, Command: redact(args, srcRoot, dir), Flags: flags,
 		InputKey: key, Smoke: smoke, SmokeRan: ran,

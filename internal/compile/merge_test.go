@@ -19,12 +19,12 @@ func TestMergePrevious(t *testing.T) {
 	const commit = "81bba04449f2b776158dedd9fd9843506942e8e4"
 	distDir := func(t *testing.T) (string, *dist.Manifest) {
 		dir := t.TempDir()
-		m := &dist.Manifest{Source: dist.Source{URL: "https://github.com/llvm-mirror/compiler-rt.git", Commit: commit, SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Target{}}
+		m := &dist.Manifest{Source: dist.Source{URL: "https://github.com/llvm-mirror/compiler-rt.git", Commit: commit, SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Built{}}
 		for _, goos := range targets.All() {
 			p := filepath.Join(dir, dist.ObjectName(goos))
 			os.WriteFile(p, []byte("object "+goos), 0o644)
 			sum, n, _ := dist.FileSHA256(p)
-			m.Targets[goos] = dist.Target{Object: dist.ObjectName(goos), SHA256: sum, Size: n}
+			m.Targets[goos] = dist.Built{Object: dist.ObjectName(goos), SHA256: sum, Size: n}
 		}
 		if err := m.Write(dir); err != nil {
 			t.Fatal(err)
@@ -90,7 +90,7 @@ func TestMergePrevious(t *testing.T) {
 func TestMergePreviousStray(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, dist.ObjectName("darwin")), []byte("stray"), 0o644)
-	m := &dist.Manifest{Targets: map[string]dist.Target{}}
+	m := &dist.Manifest{Targets: map[string]dist.Built{}}
 	_, drop := mergePrevious(m, m.Inputs(), []string{"linux"}, dir)
 	var log bytes.Buffer
 	removeDropped(dir, drop, &log)
@@ -105,12 +105,12 @@ func TestMergePreviousStray(t *testing.T) {
 func TestMergePreviousOtherProfile(t *testing.T) {
 	for _, prevProfile := range []string{"", "perp-2016"} {
 		dir := t.TempDir()
-		prev := &dist.Manifest{Profile: prevProfile, Source: dist.Source{Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Target{}}
+		prev := &dist.Manifest{Profile: prevProfile, Source: dist.Source{Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674}, Series: "aaaa", Targets: map[string]dist.Built{}}
 		p := filepath.Join(dir, dist.ObjectName("windows"))
 		os.WriteFile(p, []byte("object windows"), 0o644)
 		sum, n, _ := dist.FileSHA256(p)
-		prev.Targets["windows"] = dist.Target{Object: dist.ObjectName("windows"), SHA256: sum, Size: n}
-		next := &dist.Manifest{Profile: "llvm-19", Source: dist.Source{ArchiveSHA256: "ae498f3b"}, Series: "aaaa", Targets: map[string]dist.Target{}}
+		prev.Targets["windows"] = dist.Built{Object: dist.ObjectName("windows"), SHA256: sum, Size: n}
+		next := &dist.Manifest{Profile: "llvm-19", Source: dist.Source{ArchiveSHA256: "ae498f3b"}, Series: "aaaa", Targets: map[string]dist.Built{}}
 		kept, drop := mergePrevious(prev, next, []string{"linux"}, dir)
 		if len(kept) != 0 || len(drop) != 1 || !strings.Contains(drop[0].Why, "profile llvm-19, not perp-2016") {
 			t.Errorf("previous profile %q: kept %v, dropped %+v; want windows dropped for its profile", prevProfile, kept, drop)

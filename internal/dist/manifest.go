@@ -36,9 +36,9 @@ type Manifest struct {
 	Patches []Patch `json:"patches"`
 	// Extra are the patches applied after the profile's series
 	// (RACESYSO_LLVM_PATCH, a GOROOT's .patch file), also in Patches.
-	Extra   []Patch           `json:"extra_patches,omitempty"`
-	Targets map[string]Target `json:"targets"`
-	Verify  *VerifySummary    `json:"verify,omitempty"`
+	Extra   []Patch          `json:"extra_patches,omitempty"`
+	Targets map[string]Built `json:"targets"`
+	Verify  *VerifySummary   `json:"verify,omitempty"`
 }
 
 // Source is where compiler-rt came from.
@@ -74,8 +74,9 @@ type Patch struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Target is one built object.
-type Target struct {
+// Built is one built object: what manifest.json records of it (targets.Target
+// is the targets table's entry it was built from).
+type Built struct {
 	Object          string   `json:"object"`
 	SHA256          string   `json:"sha256"`
 	Size            int64    `json:"size"`
@@ -100,7 +101,7 @@ type VerifySummary struct {
 // Read loads dir/manifest.json; a missing file gives an empty manifest and
 // no error.
 func Read(dir string) (*Manifest, error) {
-	m := &Manifest{Targets: map[string]Target{}}
+	m := &Manifest{Targets: map[string]Built{}}
 	data, err := os.ReadFile(filepath.Join(dir, FileName))
 	if errors.Is(err, os.ErrNotExist) {
 		return m, nil
@@ -112,7 +113,7 @@ func Read(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, FileName), err)
 	}
 	if m.Targets == nil {
-		m.Targets = map[string]Target{}
+		m.Targets = map[string]Built{}
 	}
 	return m, nil
 }
@@ -146,7 +147,7 @@ func (m *Manifest) Sums() []byte {
 // Inputs is a copy holding only what the build consumed (source, series,
 // patches), with no targets.
 func (m *Manifest) Inputs() *Manifest {
-	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Extra: append([]Patch(nil), m.Extra...), Targets: map[string]Target{}}
+	return &Manifest{Profile: m.Profile, Source: m.Source, Series: m.Series, Patches: append([]Patch{}, m.Patches...), Extra: append([]Patch(nil), m.Extra...), Targets: map[string]Built{}}
 }
 
 // SameInputs reports whether o was built from the same inputs: the same

@@ -15,7 +15,7 @@ func TestWriteAndRead(t *testing.T) {
 		Source:  Source{URL: "/mirror/compiler-rt", Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674},
 		Series:  "abc",
 		Patches: []Patch{{Name: "0001-x.patch", SHA256: "00"}},
-		Targets: map[string]Target{},
+		Targets: map[string]Built{},
 	}
 	for goos, name := range objs {
 		p := filepath.Join(dir, name)
@@ -24,7 +24,7 @@ func TestWriteAndRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.Targets[goos] = Target{Object: name, SHA256: sum, Size: n, Compiler: "clang", CompilerVersion: "Debian clang version 14.0.6"}
+		m.Targets[goos] = Built{Object: name, SHA256: sum, Size: n, Compiler: "clang", CompilerVersion: "Debian clang version 14.0.6"}
 	}
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestReadMissingIsEmpty(t *testing.T) {
 // rebuild and the command.
 func TestCheckObjectsNamesTheFix(t *testing.T) {
 	dir := t.TempDir()
-	m := &Manifest{Targets: map[string]Target{
+	m := &Manifest{Targets: map[string]Built{
 		"linux":  {Object: "race_linux_amd64.syso", SHA256: "00"},
 		"darwin": {Object: "race_darwin_amd64.syso", SHA256: "00"},
 	}}

@@ -69,7 +69,7 @@ func fakeGOROOT(t *testing.T, real string, old bool) string {
 func releaseDir(t *testing.T, real string, edit func(goos string, data []byte) []byte, goos ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	m := &dist.Manifest{Source: dist.Source{Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674}, Targets: map[string]dist.Target{}}
+	m := &dist.Manifest{Source: dist.Source{Commit: "81bba04449f2b776158dedd9fd9843506942e8e4", SVNRevision: 267674}, Targets: map[string]dist.Built{}}
 	for _, g := range goos {
 		data, err := os.ReadFile(filepath.Join(real, "src/runtime/race/internal/amd64v1/race_"+g+".syso"))
 		if err != nil {
@@ -81,7 +81,7 @@ func releaseDir(t *testing.T, real string, edit func(goos string, data []byte) [
 		name := "race_" + g + "_amd64.syso"
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 		sum, n, _ := dist.FileSHA256(filepath.Join(dir, name))
-		m.Targets[g] = dist.Target{Object: name, SHA256: sum, Size: n, Compiler: "clang", CompilerVersion: "Debian clang version 14.0.6"}
+		m.Targets[g] = dist.Built{Object: name, SHA256: sum, Size: n, Compiler: "clang", CompilerVersion: "Debian clang version 14.0.6"}
 	}
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
@@ -235,7 +235,7 @@ func TestInstallRefuses(t *testing.T) {
 // and every extra patch (RACESYSO_LLVM_PATCH) by name and sha256.
 func TestReadmeLine(t *testing.T) {
 	s := Slot{Readme: "internal/amd64v1/race_linux.syso"}
-	tg := dist.Target{Compiler: "clang", CompilerVersion: "14"}
+	tg := dist.Built{Compiler: "clang", CompilerVersion: "14"}
 	c := strings.Repeat("5", 40)
 	for _, tt := range []struct {
 		name string

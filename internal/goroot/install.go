@@ -105,7 +105,7 @@ func plan(o InstallOptions) ([]file, error) {
 		}
 		sort.Strings(goos)
 	}
-	sub := &dist.Manifest{Targets: map[string]dist.Target{}}
+	sub := &dist.Manifest{Targets: map[string]dist.Built{}}
 	for _, g := range goos {
 		t, ok := m.Targets[g]
 		if !ok {
@@ -217,7 +217,7 @@ func preflight(goroot string, files []file) error {
 }
 
 // ReadmeLine is Go's README form, with the compiler added.
-func ReadmeLine(s Slot, m *dist.Manifest, t dist.Target, goVersion string) string {
+func ReadmeLine(s Slot, m *dist.Manifest, t dist.Built, goVersion string) string {
 	llvm := m.Source.Commit
 	if m.Source.SVNRevision != 0 {
 		llvm = fmt.Sprintf("%s (r%d)", m.Source.Commit, m.Source.SVNRevision)

@@ -150,7 +150,13 @@ func (e *Env) BuildLeakProgram(ctx context.Context, out string) error {
 
 // BinaryProvenance tells which object a built binary links.
 func BinaryProvenance(bin, want, oursObj, shippedObj string) (Provenance, error) {
-	bs, err := elfSymbols(bin)
+	return ProvenanceOf(elfSymbols, bin, want, oursObj, shippedObj)
+}
+
+// ProvenanceOf tells which of two objects a built binary links, reading
+// the binary's symbols with read (ELF or PE).
+func ProvenanceOf(read func(string) (map[string]bool, error), bin, want, oursObj, shippedObj string) (Provenance, error) {
+	bs, err := read(bin)
 	if err != nil {
 		return Provenance{}, err
 	}

@@ -239,19 +239,5 @@ func peSymbols(path string) (map[string]bool, error) {
 
 // PEProvenance tells which windows object a built windows binary links.
 func PEProvenance(exe, want, oursObj, shippedObj string) (Provenance, error) {
-	bs, err := peSymbols(exe)
-	if err != nil {
-		return Provenance{}, err
-	}
-	o, err := objectSymbols(oursObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	s, err := objectSymbols(shippedObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	p := ClassifyBinary(bs, o, s)
-	p.Want = want
-	return p, nil
+	return ProvenanceOf(peSymbols, exe, want, oursObj, shippedObj)
 }

@@ -201,7 +201,7 @@ func (c *Context) baseManifest() (*dist.Manifest, error) {
 	if !patch.IsApplied(c.WorkTree, s) {
 		return nil, fmt.Errorf("%s does not carry the series of %s as it is now: run `go run mage.go checkout patch` first", c.WorkTree, c.Prof.Dir)
 	}
-	m := &dist.Manifest{Profile: c.Profile(), Series: s.Digest(), Targets: map[string]dist.Target{}}
+	m := &dist.Manifest{Profile: c.Profile(), Series: s.Digest(), Targets: map[string]dist.Built{}}
 	if a := c.ArchiveSource(); a != nil {
 		m.Source = a.Pin.Source()
 	} else {

@@ -26,7 +26,7 @@ func fakeDist(t *testing.T) *pipeline.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &dist.Manifest{Targets: map[string]dist.Target{"linux": {Object: filepath.Base(obj), SHA256: sum, Size: n}}}
+	m := &dist.Manifest{Targets: map[string]dist.Built{"linux": {Object: filepath.Base(obj), SHA256: sum, Size: n}}}
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
 	}
