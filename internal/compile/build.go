@@ -204,7 +204,7 @@ func mergePrevious(prev, next *dist.Manifest, names []string, distDir string) (m
 	}
 	// Objects manifest.json does not list (left by an interrupted or older
 	// run) are not this build's either.
-	for _, goos := range targets.All() {
+	for _, goos := range targets.Known {
 		name := dist.ObjectName(goos)
 		if listed[name] || building[goos] {
 			continue
@@ -259,7 +259,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Built, slo
 	if err != nil {
 		return dist.Built{}, 0, err
 	}
-	tc, err := toolchain.ForSpec(spec, goos, o.Compilers[goos])
+	tc, err := toolchain.ForSpec(spec, goos, o.Compilers[targets.GOOSOf(goos)])
 	if err != nil {
 		return dist.Built{}, 0, err
 	}
@@ -319,7 +319,7 @@ func buildTarget(o Options, spec targets.Spec, goos string, prev dist.Built, slo
 	fmt.Fprintf(log, "[%s] compiled in %.1fs\n", goos, compile)
 	obj := filepath.Join(dir, dist.ObjectName(goos))
 	waitWine()
-	smoke, ran, err := Smoke(goos, tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir, o.winePrefix())
+	smoke, ran, err := Smoke(targets.GOOSOf(goos), tc, ts.Smoke, obj, filepath.Join(srcRoot, goDir, "test.c"), dir, o.winePrefix())
 	if err != nil {
 		return dist.Built{}, 0, fmt.Errorf("smoke test: %w", err)
 	}

@@ -25,7 +25,7 @@ var Vars = []Var{
 	{"RACESYSO_LLVM_REV", "", "a full llvm-project commit hash: replaces the profile's source with llvm-project at that commit, keeping its series and tables (racebuild's `-rev`)"},
 	{"RACESYSO_LLVM_URL", "`https://github.com/llvm/llvm-project.git`", "where llvm-project comes from (any git URL or local repository holding the commit)"},
 	{"RACESYSO_LLVM_PATCH", "", "a patch file (of `compiler-rt/` paths as Go ships them, or of `lib/` paths) applied after the profile's series, recorded in the manifest and in the README lines installGoroot writes (racebuild's `-llvm-patch`)"},
-	{"RACE_TARGETS", "linux,darwin,freebsd,windows", "comma list of the targets to build"},
+	{"RACE_TARGETS", "the profile's targets", "comma list of the targets to build: `linux`, `darwin`, `freebsd`, `windows` (their GOAMD64=v1 objects) and `linux-v3` (the GOAMD64=v3 linux object), of those the profile's `targets.json` lists"},
 	{"COMPILER_RT_URL", "the profile's URL (`patches/perp-2016/profile.json`)", "where a compiler-rt repository (a `git` source) comes from: any git URL or local repository holding the pinned commit"},
 	{"RACESYSO_CACHE", "`~/.cache/racesyso`", "the cache: compiler-rt mirrors, the tests' builds, wine prefixes"},
 	{"RACESYSO_GOROOT", "`go env GOROOT`", "the Go installation verify checks against and runs Go's tests in (a copy of it)"},
@@ -58,10 +58,13 @@ type Config struct {
 	// (RACESYSO_LLVM_REV, RACESYSO_LLVM_URL, RACESYSO_LLVM_PATCH).
 	LLVMRev, LLVMURL, LLVMPatch string
 	Targets                     []string
-	CompilerRTURL               string
-	CacheDir                    string
-	GOROOT                      string // empty: `go env GOROOT`
-	SkipGorootTests             bool
+	// TargetsGiven says RACE_TARGETS was set; unset, a run builds every
+	// target of its profile's table.
+	TargetsGiven    bool
+	CompilerRTURL   string
+	CacheDir        string
+	GOROOT          string // empty: `go env GOROOT`
+	SkipGorootTests bool
 	// History is the release list of the history stage (RACESYSO_HISTORY):
 	// "ci" (default), "full", "all", "off" or a comma list of versions.
 	History       string
@@ -85,6 +88,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LLVMRev = strings.TrimSpace(getenv("RACESYSO_LLVM_REV"))
 	c.LLVMURL = strings.TrimSpace(getenv("RACESYSO_LLVM_URL"))
 	c.LLVMPatch = strings.TrimSpace(getenv("RACESYSO_LLVM_PATCH"))
+	c.TargetsGiven = strings.TrimSpace(getenv("RACE_TARGETS")) != ""
 	if c.Targets, err = targets.Parse(getenv("RACE_TARGETS")); err != nil {
 		return c, err
 	}

@@ -229,5 +229,13 @@ const (
 	SeriesFile = "racesyso.patch"
 )
 
-// ObjectName is the file name Go's racebuild gives goos's object in dist/.
-func ObjectName(goos string) string { return "race_" + goos + "_amd64.syso" }
+// ObjectName is the file name of a target's object in dist/: Go's
+// racebuild's race_<goos>_amd64.syso for a GOAMD64=v1 object,
+// race_<goos>_amd64_<level>.syso for a target <goos>-<level> (linux-v3).
+func ObjectName(target string) string {
+	goos, level, ok := strings.Cut(target, "-")
+	if ok {
+		return "race_" + goos + "_amd64_" + level + ".syso"
+	}
+	return "race_" + goos + "_amd64.syso"
+}

@@ -252,3 +252,61 @@ func TestReadmeLine(t *testing.T) {
 		}
 	}
 }
+
+// TestV3Object: a linux-v3 object goes into internal/amd64v3 and the v1
+// object into amd64v1 only; without a linux-v3 object the v3 slot keeps
+// the v1 object and the install says so; a Go without internal/amd64v3 is
+// refused, naming the slot and the fix.
+func TestV3Object(t *testing.T) {
+	real := realGOROOT(t)
+	mark := func(goos string, data []byte) []byte { return append(append([]byte{}, data...), "racesyso v1"...) }
+	from := releaseDir(t, real, mark, "linux")
+	v3, err := os.ReadFile(filepath.Join(real, "src/runtime/race/internal/amd64v3/race_linux.syso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withV3 := t.TempDir()
+	for _, f := range []string{dist.FileName, dist.SeriesFile, dist.ObjectName("linux")} {
+		b, _ := os.ReadFile(filepath.Join(from, f))
+		os.WriteFile(filepath.Join(withV3, f), b, 0o644)
+	}
+	v3 = append(v3, "racesyso v3"...)
+	os.WriteFile(filepath.Join(withV3, dist.ObjectName("linux-v3")), v3, 0o644)
+	m, _ := dist.Read(withV3)
+	sum, n, _ := dist.FileSHA256(filepath.Join(withV3, dist.ObjectName("linux-v3")))
+	m.Targets["linux-v3"] = dist.Built{Object: dist.ObjectName("linux-v3"), SHA256: sum, Size: n, Compiler: "clang", CompilerVersion: "14"}
+	if err := m.Write(withV3); err != nil {
+		t.Fatal(err)
+	}
+	read := func(root, p string) string { b, _ := os.ReadFile(filepath.Join(RaceDir(root), p)); return string(b) }
+	for _, tt := range []struct {
+		name, from, v1Slot, v3Slot, note string
+	}{
+		{"with a v3 object", withV3, "racesyso v1", "racesyso v3", ""},
+		{"without", from, "racesyso v1", "racesyso v1", "the GOAMD64=v1 object: " + from + " has no linux-v3 object"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := fakeGOROOT(t, real, false)
+			var log bytes.Buffer
+			o := options(root, tt.from)
+			o.Log = &log
+			if err := Install(o); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(read(root, "internal/amd64v1/race_linux.syso"), tt.v1Slot) || !strings.HasSuffix(read(root, "internal/amd64v3/race_linux.syso"), tt.v3Slot) {
+				t.Errorf("slots hold the wrong objects:\n%s", log.String())
+			}
+			if tt.note != "" && !strings.Contains(log.String(), tt.note) {
+				t.Errorf("the install did not say the v3 slot keeps the v1 object:\n%s", log.String())
+			}
+		})
+	}
+	old := fakeGOROOT(t, real, true)
+	err = Install(options(old, withV3, "linux-v3"))
+	if err == nil || !strings.Contains(err.Error(), "has no src/runtime/race/internal/amd64v3") || !strings.Contains(err.Error(), "leave linux-v3 out (RACE_TARGETS)") {
+		t.Errorf("linux-v3 into a Go without amd64v3: %v", err)
+	}
+	if got, _ := Slots(fakeGOROOT(t, real, false), "linux-v3"); len(got) != 1 || got[0].Syso != "src/runtime/race/internal/amd64v3/race_linux.syso" {
+		t.Errorf("Slots(linux-v3) = %+v", got)
+	}
+}

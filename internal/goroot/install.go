@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -153,8 +154,15 @@ func plan(o InstallOptions) ([]file, error) {
 			return nil, err
 		}
 		for _, s := range slots {
+			note := fmt.Sprintf("%s -> %s", t.Object, s.Syso)
+			if v3 := s.GOOS + "-v3"; g == s.GOOS && strings.Contains(s.Syso, "amd64v3") {
+				if slices.Contains(goos, v3) {
+					continue // the v3 object goes there
+				}
+				note += fmt.Sprintf(" (the GOAMD64=v1 object: %s has no %s object)", o.From, v3)
+			}
 			files = append(files,
-				file{path: filepath.Join(o.GOROOT, s.Syso), data: obj, note: fmt.Sprintf("%s -> %s", t.Object, s.Syso)},
+				file{path: filepath.Join(o.GOROOT, s.Syso), data: obj, note: note},
 				file{path: filepath.Join(o.GOROOT, s.Patch), data: series})
 			readme = append(readme, ReadmeLine(s, m, t, Version(o.GOROOT)))
 		}

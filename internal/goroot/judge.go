@@ -123,9 +123,15 @@ var WarmArgs = []string{"test", "-race", "-short", "-count=1", "-run=^$", "runti
 
 // RunRaceTests runs RaceTestSuites with goroot's go command, after WarmArgs.
 func RunRaceTests(ctx context.Context, goroot string, log func(string, ...any)) []TestRun {
+	return RunRaceTestsEnv(ctx, goroot, nil, log)
+}
+
+// RunRaceTestsEnv is RunRaceTests with variables added to the go
+// command's environment (GOAMD64=v3: the v3 object is linked).
+func RunRaceTestsEnv(ctx context.Context, goroot string, env []string, log func(string, ...any)) []TestRun {
 	var runs []TestRun
 	t0 := time.Now()
-	if out, err := goCommand(ctx, goroot, WarmArgs...); err != nil {
+	if out, err := goCommand(ctx, goroot, env, WarmArgs...); err != nil {
 		// Not a verdict: the timed runs below fail the same way and say so.
 		log("goroot: warming the build cache in %s failed: %v\n%s", Version(goroot), err, tail(out, 1000))
 	} else {
@@ -133,7 +139,7 @@ func RunRaceTests(ctx context.Context, goroot string, log func(string, ...any)) 
 	}
 	for _, s := range RaceTestSuites {
 		t0 := time.Now()
-		out, err := goCommand(ctx, goroot, s.Args...)
+		out, err := goCommand(ctx, goroot, env, s.Args...)
 		r := TestRun{Name: s.Name, Args: s.Args, OK: err == nil, Cases: s.Cases, Seconds: time.Since(t0).Seconds(), Tail: tail(out, 3000)}
 		if m := passedRe.FindStringSubmatch(out); m != nil {
 			r.Passed, _ = strconv.Atoi(m[1])
@@ -190,7 +196,7 @@ func SyncLeakPair(ctx context.Context, ours, shipped, dir string, iterations []i
 			s.err = err
 			continue
 		}
-		if out, err := goCommand(ctx, s.goroot, "test", "-race", "-c", "-o", s.bin, "runtime/race"); err != nil {
+		if out, err := goCommand(ctx, s.goroot, nil, "test", "-race", "-c", "-o", s.bin, "runtime/race"); err != nil {
 			s.err = fmt.Errorf("building runtime/race's test binary with %s: %v\n%s", s.goroot, err, tail(out, 2000))
 		}
 	}
@@ -287,8 +293,9 @@ func SyncLeakParity(op, sp []LeakPoint, max float64) (bool, string) {
 		strings.Join(ratios, ", "), op[0].Iterations, op[len(op)-1].Iterations, len(op[0].Samples), gm, max, worst, at, levelCap, verdict)
 }
 
-func goCommand(ctx context.Context, goroot string, args ...string) (string, error) {
+func goCommand(ctx context.Context, goroot string, env []string, args ...string) (string, error) {
 	cmd := gotool.Command(ctx, goroot, "", args...)
+	cmd.Env = append(cmd.Env, env...)
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()

@@ -26,12 +26,24 @@ func RaceDir(goroot string) string { return filepath.Join(goroot, "src", "runtim
 // it as internal/amd64v1/race_<os>.syso (and linux has a second copy for
 // GOAMD64=v3 in internal/amd64v3, which our v1 object also serves); older
 // Go keeps race_<os>_amd64.syso in the race directory.
-func Slots(goroot, goos string) ([]Slot, error) {
+//
+// A target <goos>-v3 (linux-v3, the GOAMD64=v3 object) has the one slot
+// internal/amd64v3/race_<goos>.syso, in a Go that has it.
+func Slots(goroot, target string) ([]Slot, error) {
 	race := RaceDir(goroot)
 	if _, err := os.Stat(filepath.Join(race, "race.go")); err != nil {
 		return nil, fmt.Errorf("%s is not a GOROOT with the race runtime (no src/runtime/race/race.go)", goroot)
 	}
 	rel := func(p string) string { return filepath.Join("src", "runtime", "race", p) }
+	goos, level, leveled := strings.Cut(target, "-")
+	if leveled {
+		dir := "internal/amd64" + level
+		if _, err := os.Stat(filepath.Join(race, filepath.FromSlash(dir))); err != nil {
+			return nil, fmt.Errorf("%s (%s) has no %s: this Go takes no GOAMD64=%s race object; leave %s out (RACE_TARGETS)", goroot, Version(goroot), "src/runtime/race/"+dir, level, target)
+		}
+		name := dir + "/race_" + goos
+		return []Slot{{GOOS: goos, Syso: rel(name + ".syso"), Patch: rel(name + ".patch"), Readme: name + ".syso"}}, nil
+	}
 	if _, err := os.Stat(filepath.Join(race, "internal", "amd64v1")); err == nil {
 		dirs := []string{"internal/amd64v1"}
 		if goos == "linux" {

@@ -62,6 +62,14 @@ func New() (*Context, error) {
 	}
 	d := c.Prof.Abs(root)
 	c.WorkTree, c.BuildDir, c.DistDir = d.WorkTree, d.Build, d.Dist
+	if !cfg.TargetsGiven {
+		c.Targets = c.Prof.Spec.IDs()
+	}
+	for _, t := range c.Targets {
+		if _, err := c.Prof.Spec.Get(t); err != nil {
+			return nil, fmt.Errorf("RACE_TARGETS: %w (profile %s)", err, c.Profile())
+		}
+	}
 	return c, nil
 }
 

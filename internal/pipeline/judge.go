@@ -42,8 +42,12 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 	ours := filepath.Join(dir, "goroot")
 	logf("goroot: copying %s (%s) to %s", shipped, goroot.Version(shipped), ours)
 	err := goroot.Copy(shipped, ours)
+	linux := []string{"linux"}
+	if _, ok := m.Targets["linux-v3"]; ok {
+		linux = append(linux, "linux-v3")
+	}
 	if err == nil {
-		err = c.installInto(ours, []string{"linux"})
+		err = c.installInto(ours, linux)
 	}
 	if err != nil {
 		rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
@@ -61,7 +65,7 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 			Name: "goroot/" + o.Name, Target: "linux", Status: verify.PassIf(ok),
 			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
 			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
-			Unproved: "other packages' race tests; GOAMD64=v3 builds use the same object",
+			Unproved: "other packages' race tests",
 		}
 		if !ok {
 			r.Summary = why + "; " + r.Summary
@@ -69,8 +73,40 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 		}
 		rep.Add(r)
 	}
+	if len(linux) > 1 {
+		c.v3Judge(ctx, shipped, ours, rep)
+	}
 	c.limits(ctx, shipped, ours, dir, rep)
 	c.syncLeak(ctx, shipped, ours, dir, rep)
+}
+
+// v3Judge runs Go's race suites with GOAMD64=v3, which links the v3
+// object (internal/amd64v3), ours next to the shipped one; on a CPU that
+// lacks x86-64-v3 it runs nothing and says so (not run, never passed).
+func (c *Context) v3Judge(ctx context.Context, shipped, ours string, rep *verify.Report) {
+	if miss := goroot.HostMissingV3(); len(miss) > 0 {
+		rep.Add(verify.Skip("goroot/GOAMD64=v3", "linux-v3", "not run: this CPU lacks x86-64-v3 ("+strings.Join(miss, ", ")+" missing from /proc/cpuinfo): a v3 object is not run here"))
+		return
+	}
+	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
+	env := []string{"GOAMD64=v3"}
+	oursRuns := goroot.RunRaceTestsEnv(ctx, ours, env, logf)
+	shippedRuns := goroot.RunRaceTestsEnv(ctx, shipped, env, logf)
+	for i, o := range oursRuns {
+		s := shippedRuns[i]
+		ok, why := o.Judge()
+		r := verify.Result{
+			Name: "goroot/GOAMD64=v3 " + o.Name, Target: "linux-v3", Status: verify.PassIf(ok),
+			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped v3: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
+			Proved:   fmt.Sprintf("`GOAMD64=v3 go %s` with our v3 object in internal/amd64v3 of %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
+			Unproved: "other packages' race tests",
+		}
+		if !ok {
+			r.Summary = why + "; " + r.Summary
+			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
+		}
+		rep.Add(r)
+	}
 }
 
 // syncLeak runs Go's BenchmarkSyncLeak with ours and the shipped object and

@@ -9,6 +9,7 @@ import (
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/profile"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
@@ -87,17 +88,18 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 	return nil
 }
 
-// objectsOf lists the manifest's objects, sorted by GOOS.
+// objectsOf lists the manifest's objects and target names, sorted by name.
 func (c *Context) objectsOf(m *dist.Manifest) ([]verify.Object, []string) {
 	var objs []verify.Object
-	var targets []string
+	var names []string
 	for goos, t := range m.Targets {
-		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: goos, Ours: true, Allowlist: c.Prof.AllowlistFile(goos)})
-		targets = append(targets, goos)
+		g := targets.GOOSOf(goos)
+		objs = append(objs, verify.Object{Path: filepath.Join(c.DistDir, t.Object), GOOS: g, Target: goos, Level: targets.LevelOf(goos), Ours: true, Allowlist: c.Prof.AllowlistFile(g)})
+		names = append(names, goos)
 	}
-	sort.Slice(objs, func(i, j int) bool { return objs[i].GOOS < objs[j].GOOS })
-	sort.Strings(targets)
-	return objs, targets
+	sort.Slice(objs, func(i, j int) bool { return objs[i].Target < objs[j].Target })
+	sort.Strings(names)
+	return objs, names
 }
 
 // objectChecks are the checks of the object files themselves, against the

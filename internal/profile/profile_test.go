@@ -9,7 +9,6 @@ import (
 
 	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/source"
-	"github.com/racesyso/racesyso/internal/targets"
 )
 
 func projectRoot(t *testing.T) string {
@@ -37,9 +36,10 @@ func TestProfiles(t *testing.T) {
 		history    bool
 		parity     float64
 		treePaths  []string
+		targets    string
 	}{
-		{"perp-2016", source.KindGit, Dirs{"compiler-rt", ".build", "dist"}, true, 0, []string{"lib/", "include/"}},
-		{"llvm-19", source.KindDebian, Dirs{"compiler-rt-llvm-19", ".build/llvm-19", "dist-llvm-19"}, false, 1.1, []string{"lib/", "include/"}},
+		{"perp-2016", source.KindGit, Dirs{"compiler-rt", ".build", "dist"}, true, 0, []string{"lib/", "include/"}, "linux,darwin,freebsd,windows"},
+		{"llvm-19", source.KindDebian, Dirs{"compiler-rt-llvm-19", ".build/llvm-19", "dist-llvm-19"}, false, 1.1, []string{"lib/", "include/"}, "linux,linux-v3,darwin,freebsd,windows"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := Load(root, tt.name, Options{})
@@ -59,12 +59,8 @@ func TestProfiles(t *testing.T) {
 			if got := p.TreePaths(); !reflect.DeepEqual(got, tt.treePaths) {
 				t.Errorf("%s: TreePaths %v, want %v", tt.name, got, tt.treePaths)
 			}
-			var goos []string
-			for _, tg := range p.Spec.Targets {
-				goos = append(goos, tg.GOOS)
-			}
-			if !reflect.DeepEqual(goos, targets.Systems) {
-				t.Errorf("%s: targets %v, want %v", tt.name, goos, targets.Systems)
+			if got := strings.Join(p.Spec.IDs(), ","); got != tt.targets {
+				t.Errorf("%s: targets %s, want %s", tt.name, got, tt.targets)
 			}
 			if _, err := os.Stat(p.AllowlistFile("linux")); err != nil {
 				t.Error(err)
@@ -150,7 +146,7 @@ func TestBadProfileDir(t *testing.T) {
 		{"unknown source field", func(d string) { edit(d, "profile.json", `"orig_size"`, `"orig_bytes"`) }, []string{"profile.json", `"orig_bytes"`}},
 		{"unknown kind", func(d string) { edit(d, "profile.json", `"debian-source"`, `"tarball"`) }, []string{"profile.json", "source.kind", `"tarball"`}},
 		{"no orig sha256", func(d string) { edit(d, "profile.json", `"orig_sha256"`, `"orig_md5"`) }, []string{"profile.json", `"orig_md5"`}},
-		{"malformed targets.json", func(d string) { edit(d, "targets.json", `"goos": "freebsd"`, `"goos": "plan9"`) }, []string{"targets.json", "targets[2].goos", "plan9"}},
+		{"malformed targets.json", func(d string) { edit(d, "targets.json", `"goos": "freebsd"`, `"goos": "plan9"`) }, []string{"targets.json", "targets[3].goos", "plan9"}},
 		{"targets.json not JSON", func(d string) { os.WriteFile(filepath.Join(d, "targets.json"), []byte("{"), 0o644) }, []string{"targets.json"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,9 +18,9 @@ import (
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
-// targetOSes lists the operating systems whose race objects may be published,
-// in upload order.
-var targetOSes = targets.All()
+// targetOSes lists the targets whose race objects may be published, in
+// upload order.
+var targetOSes = targets.Known
 
 // objectName returns the file name of the race runtime object for goos.
 func objectName(goos string) string { return dist.ObjectName(goos) }

@@ -17,6 +17,26 @@ import (
 // (targets.json in its directory) lists a subset of them.
 var Systems = []string{"linux", "darwin", "freebsd", "windows"}
 
+// Known are the target names RACE_TARGETS may give: one per system (its
+// GOAMD64=v1 object) and linux-v3, the GOAMD64=v3 linux object. A name is
+// <goos> or <goos>-<level>.
+var Known = []string{"linux", "darwin", "freebsd", "windows", "linux-v3"}
+
+// GOOSOf is the system of a target name ("linux" for linux-v3).
+func GOOSOf(name string) string {
+	g, _, _ := strings.Cut(name, "-")
+	return g
+}
+
+// LevelOf is the GOAMD64 level of a target name's object ("v1" unless the
+// name says another).
+func LevelOf(name string) string {
+	if _, l, ok := strings.Cut(name, "-"); ok {
+		return l
+	}
+	return "v1"
+}
+
 // Decode parses a profile's targets table, refusing unknown fields and
 // targets outside Systems; file names the table in errors.
 func Decode(data []byte, file string) (Spec, error) {
@@ -29,10 +49,15 @@ func Decode(data []byte, file string) (Spec, error) {
 	if len(s.Targets) == 0 {
 		return Spec{}, fmt.Errorf("%s: targets: the table lists no target", file)
 	}
+	seen := map[string]bool{}
 	for i, t := range s.Targets {
 		if !slices.Contains(Systems, t.GOOS) {
 			return Spec{}, fmt.Errorf("%s: targets[%d].goos: %q is not one of %s", file, i, t.GOOS, strings.Join(Systems, ","))
 		}
+		if id := t.ID(); !slices.Contains(Known, id) || GOOSOf(id) != t.GOOS || seen[id] {
+			return Spec{}, fmt.Errorf("%s: targets[%d].name: %q is not one of %s for goos %s, or is listed twice", file, i, id, strings.Join(Known, ","), t.GOOS)
+		}
+		seen[t.ID()] = true
 		if t.Unsupported == "" && len(t.Compiler.CXX) == 0 {
 			return Spec{}, fmt.Errorf("%s: targets[%d].compiler.cxx: %s has no compiler", file, i, t.GOOS)
 		}
@@ -73,12 +98,18 @@ type Parity struct {
 
 // Target is one target's facts and its additions to the common lists.
 type Target struct {
-	GOOS        string    `json:"goos"`
-	Compiler    Compiler  `json:"compiler"`
-	Sources     []string  `json:"sources"`
-	Flags       []string  `json:"flags"`
-	Smoke       SmokeSpec `json:"smoke"`
-	Unsupported string    `json:"unsupported"`
+	// Name is the target's name (RACE_TARGETS, manifest.json): GOOS, or
+	// <goos>-<level> for an object of another GOAMD64 level (linux-v3).
+	Name string `json:"name"`
+	GOOS string `json:"goos"`
+	// ReplaceFlags replaces common flags for this target (the v3
+	// object's -msse4.2 for -msse3).
+	ReplaceFlags map[string]string `json:"replace_flags"`
+	Compiler     Compiler          `json:"compiler"`
+	Sources      []string          `json:"sources"`
+	Flags        []string          `json:"flags"`
+	Smoke        SmokeSpec         `json:"smoke"`
+	Unsupported  string            `json:"unsupported"`
 	// Cost is the compile's relative length (seconds alone, measured with
 	// buildTimes); longer compiles start first.
 	Cost float64 `json:"cost"`
@@ -120,18 +151,31 @@ type CxxModeCheck struct {
 // All is the target list, in the table's order: RACE_TARGETS' default.
 func All() []string { return append([]string{}, Systems...) }
 
-// Get returns goos's entry.
-func (s Spec) Get(goos string) (Target, error) {
+// ID is the target's name: Name, or GOOS when the table gives none.
+func (t Target) ID() string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return t.GOOS
+}
+
+// IDs are the table's target names, in its order: RACE_TARGETS' default.
+func (s Spec) IDs() []string {
+	var out []string
 	for _, t := range s.Targets {
-		if t.GOOS == goos {
+		out = append(out, t.ID())
+	}
+	return out
+}
+
+// Get returns the entry of the target name.
+func (s Spec) Get(name string) (Target, error) {
+	for _, t := range s.Targets {
+		if t.ID() == name {
 			return t, nil
 		}
 	}
-	var names []string
-	for _, t := range s.Targets {
-		names = append(names, t.GOOS)
-	}
-	return Target{}, fmt.Errorf("unknown target %q: RACE_TARGETS takes %s", goos, strings.Join(names, ","))
+	return Target{}, fmt.Errorf("unknown target %q: this profile's RACE_TARGETS takes %s", name, strings.Join(s.IDs(), ","))
 }
 
 // Build returns goos's sources and flags, or why it cannot be built.
@@ -152,11 +196,18 @@ func (s Spec) Build(goos string, exists func(string) bool) (sources, flags []str
 		}
 	}
 	sources = append(sources, t.Sources...)
-	flags = append(append([]string{}, s.Flags...), t.Flags...)
+	for _, f := range s.Flags {
+		if r, ok := t.ReplaceFlags[f]; ok {
+			f = r
+		}
+		flags = append(flags, f)
+	}
+	flags = append(flags, t.Flags...)
 	return sources, flags, t, nil
 }
 
-// Parse reads a RACE_TARGETS value ("" means all).
+// Parse reads a RACE_TARGETS value of Known names ("" means the four
+// systems; a profile's run takes its table's names instead).
 func Parse(v string) ([]string, error) {
 	all := All()
 	if strings.TrimSpace(v) == "" {
@@ -169,18 +220,14 @@ func Parse(v string) ([]string, error) {
 		if t == "" || seen[t] {
 			continue
 		}
-		known := false
-		for _, a := range all {
-			known = known || a == t
-		}
-		if !known {
-			return nil, fmt.Errorf("RACE_TARGETS: unknown target %q (choose from %s)", t, strings.Join(all, ","))
+		if !slices.Contains(Known, t) {
+			return nil, fmt.Errorf("RACE_TARGETS: unknown target %q (choose from %s)", t, strings.Join(Known, ","))
 		}
 		seen[t] = true
 		out = append(out, t)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("RACE_TARGETS=%q names no target: give a comma list of %s, or unset it for all four", v, strings.Join(all, ","))
+		return nil, fmt.Errorf("RACE_TARGETS=%q names no target: give a comma list of %s, or unset it for all of the profile's", v, strings.Join(Known, ","))
 	}
 	return out, nil
 }

@@ -19,7 +19,9 @@ func TestParseTargets(t *testing.T) {
 		{"linux,plan9", "", `unknown target "plan9"`},
 		// Issue 12: a list naming nothing built nothing, exited 0 and
 		// rewrote the manifest.
-		{",", "", `RACE_TARGETS="," names no target: give a comma list of linux,darwin,freebsd,windows, or unset it for all four`},
+		{",", "", `RACE_TARGETS="," names no target: give a comma list of linux,darwin,freebsd,windows,linux-v3, or unset it for all of the profile's`},
+		{"linux-v3,linux", "linux-v3,linux", ""},
+		{"linux-v4", "", `unknown target "linux-v4"`},
 		{" , ,", "", "names no target"},
 	}
 	for _, c := range cases {
@@ -100,4 +102,32 @@ func defaultTable(t *testing.T) Spec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestTargetNames: a target name is <goos> or <goos>-<level>; its object's
+// flags take the entry's replacements.
+func TestTargetNames(t *testing.T) {
+	for _, tt := range []struct{ name, goos, level string }{{"linux", "linux", "v1"}, {"linux-v3", "linux", "v3"}, {"windows", "windows", "v1"}} {
+		if GOOSOf(tt.name) != tt.goos || LevelOf(tt.name) != tt.level {
+			t.Errorf("%s: %s %s", tt.name, GOOSOf(tt.name), LevelOf(tt.name))
+		}
+	}
+	s := Spec{Sources: []string{"a.cpp"}, Flags: []string{"-O3", "-msse3"}, Targets: []Target{
+		{GOOS: "linux", Compiler: Compiler{CXX: []string{"c++"}}},
+		{Name: "linux-v3", GOOS: "linux", Compiler: Compiler{CXX: []string{"c++"}}, ReplaceFlags: map[string]string{"-msse3": "-msse4.2"}},
+	}}
+	_, v1, _, _ := s.Build("linux", func(string) bool { return false })
+	_, v3, _, err := s.Build("linux-v3", func(string) bool { return false })
+	if err != nil || strings.Join(v1, " ") != "-O3 -msse3" || strings.Join(v3, " ") != "-O3 -msse4.2" {
+		t.Errorf("flags v1 %v, v3 %v, %v", v1, v3, err)
+	}
+	if got := strings.Join(s.IDs(), ","); got != "linux,linux-v3" {
+		t.Errorf("IDs %s", got)
+	}
+	for _, bad := range []string{`{"name": "linux-v3", "goos": "darwin"}`, `{"name": "linux-v9", "goos": "linux"}`} {
+		js := `{"sources": ["a"], "targets": [` + bad + `]}`
+		if _, err := Decode([]byte(js), "t.json"); err == nil || !strings.Contains(err.Error(), "targets[0].name") {
+			t.Errorf("%s: %v, want refused naming targets[0].name", bad, err)
+		}
+	}
 }

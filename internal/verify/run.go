@@ -17,6 +17,12 @@ type Object struct {
 	// profile's undefined_<goos>.txt); empty for Go's own objects' lists
 	// (data/undefined_<goos>.txt).
 	Allowlist string
+	// Target is the target name it was built as (linux-v3); empty means
+	// GOOS. It keys Options.Reference.
+	Target string
+	// Level is the GOAMD64 level the object is held to; empty means
+	// Options.AMD64Level.
+	Level string
 	// Ours marks an object racesyso built, held to what racesyso
 	// promises beyond what Go's shipped objects do: a darwin object
 	// carries a well-formed LC_DYSYMTAB (so it needs no `ld -r`).
@@ -41,7 +47,7 @@ type Options struct {
 	AMD64Level string
 }
 
-var objectNameRE = regexp.MustCompile(`^race_([a-z]+?)(?:_amd64)?\.syso$`)
+var objectNameRE = regexp.MustCompile(`^race_([a-z]+?)(?:_amd64(?:_(v[1-4]))?)?\.syso$`)
 
 // goosOf returns obj.GOOS, or derives it from the file name.
 func goosOf(obj Object) (string, error) {
@@ -81,7 +87,7 @@ func Run(objects []Object, opts Options) Report {
 		if !f.OK() {
 			// The other checks read the object as an amd64 one of its
 			// format: on anything else they would prove nothing.
-			for _, name := range checksAfterFormat(goos, obj.Ours, opts, err == nil) {
+			for _, name := range checksAfterFormat(obj.key(goos), goos, obj.Ours, opts, err == nil) {
 				rep.Add(Skip(name, obj.Path, "not run: the object failed the format check"))
 			}
 			continue
@@ -90,7 +96,7 @@ func Run(objects []Object, opts Options) Report {
 			rep.Add(CheckABI(obj, iface))
 		}
 		rep.Add(CheckUndefined(obj))
-		if ref := opts.Reference[goos]; ref != "" {
+		if ref := opts.Reference[obj.key(goos)]; ref != "" {
 			rep.Add(DiffUndefined(obj, ref))
 			if obj.Ours {
 				rep.Add(ShippedDiff(obj, ref, iface.Symbols))
@@ -99,19 +105,26 @@ func Run(objects []Object, opts Options) Report {
 		if goos == "linux" {
 			rep.Add(CheckGlibc(obj, opts.GlibcFloor))
 		}
-		rep.Add(CheckISA(obj, opts.AMD64Level))
+		level := opts.AMD64Level
+		if m := objectNameRE.FindStringSubmatch(filepath.Base(obj.Path)); m != nil && m[2] != "" {
+			level = m[2] // race_<goos>_amd64_<level>.syso
+		}
+		if obj.Level != "" {
+			level = obj.Level
+		}
+		rep.Add(CheckISA(obj, level))
 	}
 	return rep
 }
 
 // checksAfterFormat names the checks Run makes after the format check.
-func checksAfterFormat(goos string, ours bool, opts Options, haveInterface bool) []string {
+func checksAfterFormat(key, goos string, ours bool, opts Options, haveInterface bool) []string {
 	var names []string
 	if haveInterface {
 		names = append(names, "abi")
 	}
 	names = append(names, "undefined")
-	if opts.Reference[goos] != "" {
+	if opts.Reference[key] != "" {
 		names = append(names, "undefined-diff")
 		if ours {
 			names = append(names, "shipped-diff")
@@ -128,4 +141,12 @@ func checksAfterFormat(goos string, ours bool, opts Options, haveInterface bool)
 func GOOSOf(path string) string {
 	g, _ := goosOf(Object{Path: path})
 	return g
+}
+
+// key is the object's key in Options.Reference: its target name, or goos.
+func (o Object) key(goos string) string {
+	if o.Target != "" {
+		return o.Target
+	}
+	return goos
 }

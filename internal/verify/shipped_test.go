@@ -54,3 +54,24 @@ func TestSectionSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHoldsEachObjectToItsLevel: the isa row takes the object's own
+// level: Go's v3 linux object (SSE4) fails as a v1 object, naming the
+// instruction, and passes as a v3 one.
+func TestRunHoldsEachObjectToItsLevel(t *testing.T) {
+	p := filepath.Join(runtime.GOROOT(), "src/runtime/race/internal/amd64v3/race_linux.syso")
+	for _, tt := range []struct {
+		level string
+		ok    bool
+	}{{"v1", false}, {"v3", true}} {
+		rep := Run([]Object{{Path: p, GOOS: "linux", Target: "linux-v3", Level: tt.level}}, Options{AMD64Level: "v1"})
+		for _, r := range rep.Results {
+			if r.Name != "isa" {
+				continue
+			}
+			if (r.Status == Passed) != tt.ok || !tt.ok && !strings.Contains(r.Summary, "above GOAMD64=v1") {
+				t.Errorf("level %s: %v %s", tt.level, r.Status, r.Summary)
+			}
+		}
+	}
+}
