@@ -6,8 +6,8 @@ import (
 )
 
 // V3Flags are the /proc/cpuinfo flags of the x86-64-v3 level (v2's and
-// v3's; "abm" is LZCNT): a GOAMD64=v3 binary may use every one of them.
-var V3Flags = []string{"cx16", "lahf_lm", "popcnt", "sse3", "sse4_1", "sse4_2", "ssse3", "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
+// v3's; "pni" is SSE3, "abm" LZCNT): a GOAMD64=v3 binary may use every one of them.
+var V3Flags = []string{"cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3", "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
 
 // MissingV3 lists the x86-64-v3 flags the CPU described by cpuinfo lacks
 // (every flag when it names none: not an x86-64 CPU, or unreadable).
