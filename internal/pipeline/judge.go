@@ -56,23 +56,8 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 	if _, ok := m.Targets["windows"]; ok {
 		c.windowsJudge(ctx, shipped, ours, dir, rep)
 	}
-	oursRuns := goroot.RunRaceTests(ctx, ours, logf)
-	shippedRuns := goroot.RunRaceTests(ctx, shipped, logf)
-	for i, o := range oursRuns {
-		s := shippedRuns[i]
-		ok, why := o.Judge()
-		r := verify.Result{
-			Name: "goroot/" + o.Name, Target: "linux", Status: verify.PassIf(ok),
-			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
-			Proved:   fmt.Sprintf("`go %s` with our object installed in %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
-			Unproved: "other packages' race tests",
-		}
-		if !ok {
-			r.Summary = why + "; " + r.Summary
-			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
-		}
-		rep.Add(r)
-	}
+	raceRows(rep, "goroot/", "linux", "with our object installed in "+goroot.Version(shipped), "",
+		goroot.RunRaceTests(ctx, ours, logf), goroot.RunRaceTests(ctx, shipped, logf))
 	if len(linux) > 1 {
 		c.v3Judge(ctx, shipped, ours, rep)
 	}
@@ -90,23 +75,8 @@ func (c *Context) v3Judge(ctx context.Context, shipped, ours string, rep *verify
 	}
 	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
 	env := []string{"GOAMD64=v3"}
-	oursRuns := goroot.RunRaceTestsEnv(ctx, ours, env, logf)
-	shippedRuns := goroot.RunRaceTestsEnv(ctx, shipped, env, logf)
-	for i, o := range oursRuns {
-		s := shippedRuns[i]
-		ok, why := o.Judge()
-		r := verify.Result{
-			Name: "goroot/GOAMD64=v3 " + o.Name, Target: "linux-v3", Status: verify.PassIf(ok),
-			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped v3: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
-			Proved:   fmt.Sprintf("`GOAMD64=v3 go %s` with our v3 object in internal/amd64v3 of %s", strings.Join(o.Args, " "), goroot.Version(shipped)),
-			Unproved: "other packages' race tests",
-		}
-		if !ok {
-			r.Summary = why + "; " + r.Summary
-			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
-		}
-		rep.Add(r)
-	}
+	raceRows(rep, "goroot/GOAMD64=v3 ", "linux-v3", "with our v3 object in internal/amd64v3 of "+goroot.Version(shipped), "GOAMD64=v3 ",
+		goroot.RunRaceTestsEnv(ctx, ours, env, logf), goroot.RunRaceTestsEnv(ctx, shipped, env, logf))
 }
 
 // syncLeak runs Go's BenchmarkSyncLeak with ours and the shipped object and
@@ -249,4 +219,24 @@ func describe(r goroot.TestRun) string {
 		s += fmt.Sprintf(", TestRace %d of %d cases passed", r.Passed, r.Total)
 	}
 	return s
+}
+
+// raceRows adds a result per race suite: ours judged, next to the shipped
+// object's run of the same suite.
+func raceRows(rep *verify.Report, prefix, target, where, envText string, oursRuns, shippedRuns []goroot.TestRun) {
+	for i, o := range oursRuns {
+		s := shippedRuns[i]
+		ok, why := o.Judge()
+		r := verify.Result{
+			Name: prefix + o.Name, Target: target, Status: verify.PassIf(ok),
+			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
+			Proved:   fmt.Sprintf("`%sgo %s` %s", envText, strings.Join(o.Args, " "), where),
+			Unproved: "other packages' race tests",
+		}
+		if !ok {
+			r.Summary = why + "; " + r.Summary
+			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
+		}
+		rep.Add(r)
+	}
 }
