@@ -13,7 +13,7 @@ import (
 // TestCxxModeStillCompiles: with a profile's whole series applied, the
 // C/C++ (non-Go) ThreadSanitizer runtime and sanitizer_common still compile,
 // for both deadlock detector versions (the profile's cxx_mode_check: *.cc
-// in 2016, *.cpp in LLVM 19).
+// in 2016, *.cpp in LLVM 19 and 22).
 func TestCxxModeStillCompiles(t *testing.T) {
 	testenv.SkipIfShort(t, "the C/C++-mode compile check runs ~130-170 compiles per profile")
 	for _, tt := range []struct {
@@ -23,6 +23,7 @@ func TestCxxModeStillCompiles(t *testing.T) {
 	}{
 		{profile.Default, 50, func(t *testing.T) *pipeline.Context { return integration.Shared(t) }},
 		{"llvm-19", 70, func(t *testing.T) *pipeline.Context { return integration.SharedProfile(t, "llvm-19") }},
+		{"llvm-22", 70, func(t *testing.T) *pipeline.Context { return integration.SharedProfile(t, "llvm-22") }},
 	} {
 		t.Run(tt.profile, func(t *testing.T) {
 			c := tt.context(t)

@@ -40,6 +40,7 @@ func TestProfiles(t *testing.T) {
 	}{
 		{"perp-2016", source.KindGit, Dirs{"compiler-rt", ".build", "dist"}, true, 0, []string{"lib/", "include/"}, "linux,darwin,freebsd,windows"},
 		{"llvm-19", source.KindDebian, Dirs{"compiler-rt-llvm-19", ".build/llvm-19", "dist-llvm-19"}, false, 1.1, []string{"lib/", "include/"}, "linux,linux-v3,darwin,freebsd,windows"},
+		{"llvm-22", source.KindDebian, Dirs{"compiler-rt-llvm-22", ".build/llvm-22", "dist-llvm-22"}, false, 1.1, []string{"lib/", "include/"}, "linux,linux-v3,darwin,freebsd,windows"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := Load(root, tt.name, Options{})
@@ -120,7 +121,7 @@ func TestLoadByPath(t *testing.T) {
 	}
 	for _, bad := range []string{"llvm19", "./no-such-dir", "/nonexistent/profile"} {
 		_, err := Load(root, bad, Options{})
-		if err == nil || !strings.Contains(err.Error(), "perp-2016, llvm-19") || !strings.Contains(err.Error(), "goroot:<GOROOT>") {
+		if err == nil || !strings.Contains(err.Error(), "perp-2016, llvm-19, llvm-22") || !strings.Contains(err.Error(), "goroot:<GOROOT>") {
 			t.Errorf("RACESYSO_PROFILE=%s: %v, want a refusal listing the profiles", bad, err)
 		}
 	}
