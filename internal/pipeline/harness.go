@@ -60,5 +60,20 @@ func harnessChecks(c *Context, m *dist.Manifest, rep *verify.Report) {
 		Proved:   "sync objects of memory freed with no goroutine at hand (GC) are reclaimed, where the base object leaks them (Go issue 14533)",
 		Unproved: "the real Go GC's pattern; see BenchmarkSyncLeak in the goroot checks",
 		Details:  strings.Split(strings.TrimSpace(tab.String()+"\n"+a.String()), "\n"),
+		Figures:  []verify.Figure{leakFigure(tab)},
 	})
+}
+
+// leakFigure is the leak table's RSS per level of work, the base
+// (pre-split) object next to ours.
+func leakFigure(tab *goruntime.LeakTable) verify.Figure {
+	f := verify.Figure{Name: "RSS after the BenchmarkSyncLeak pattern", Unit: "MiB", X: "work (x 500 iterations per goroutine)"}
+	base, ours := verify.Series{Name: "base"}, verify.Series{Name: "ours"}
+	for _, r := range tab.Rows {
+		f.Xs = append(f.Xs, float64(r.Work))
+		base.Values = append(base.Values, r.BaseMiB)
+		ours.Values = append(ours.Values, r.PerPMiB)
+	}
+	f.Series = []verify.Series{base, ours}
+	return f
 }

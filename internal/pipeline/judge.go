@@ -113,6 +113,7 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 	for _, l := range r.Details {
 		logf("  %s", l)
 	}
+	r.Figures = []verify.Figure{syncLeakFigure(op, sp, serr)}
 	ok, summary := goroot.SyncLeakBounded(op)
 	r.Status, r.Summary = verify.PassIf(ok), "ours "+summary
 	if serr == nil {
@@ -125,7 +126,9 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 	if !judged {
 		return
 	}
-	p := verify.Result{Name: "goroot/BenchmarkSyncLeak-vs-shipped", Target: "linux", Details: r.Details,
+	judgedFig := r.Figures[0]
+	judgedFig.Bound = parity.SyncLeakPeakRSS
+	p := verify.Result{Name: "goroot/BenchmarkSyncLeak-vs-shipped", Target: "linux", Details: r.Details, Figures: []verify.Figure{judgedFig},
 		Proved:   fmt.Sprintf("the %s profile's claim (its targets.json, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object over the levels (geometric mean of the medians' ratios), no level above %.2fx", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped), parity.SyncLeakPeakRSS+goroot.SyncLeakLevelSlack),
 		Unproved: "other programs' memory; speed (the wall times are reported, not judged)"}
 	if serr != nil {
@@ -135,6 +138,26 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 		p.Status, p.Summary = verify.PassIf(ok), sum
 	}
 	rep.Add(p)
+}
+
+// syncLeakFigure is BenchmarkSyncLeak's median peak RSS per level, ours
+// and (when its series ran) shipped.
+func syncLeakFigure(op, sp []goroot.LeakPoint, serr error) verify.Figure {
+	f := verify.Figure{Name: "BenchmarkSyncLeak peak RSS", Unit: "MiB", X: "iterations"}
+	ours := verify.Series{Name: "ours"}
+	for _, p := range op {
+		f.Xs = append(f.Xs, float64(p.Iterations))
+		ours.Values = append(ours.Values, p.PeakMiB)
+	}
+	f.Series = append(f.Series, ours)
+	if serr == nil && len(sp) == len(op) {
+		shipped := verify.Series{Name: "shipped"}
+		for _, p := range sp {
+			shipped.Values = append(shipped.Values, p.PeakMiB)
+		}
+		f.Series = append(f.Series, shipped)
+	}
+	return f
 }
 
 // windowsJudge installs our windows object into the GOROOT copy and runs
@@ -162,6 +185,10 @@ func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, r
 	r.Status = verify.PassIf(o.OK)
 	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
 	r.Details = append([]string{"ours:"}, o.Lines...)
+	r.Figures = []verify.Figure{
+		verify.Point("wall (build and run under wine64)", "s", verify.Val("ours", o.Seconds), verify.Val("shipped", s.Seconds)),
+		verify.Point("failures", "tests", verify.Val("ours", float64(o.Failures)), verify.Val("shipped", float64(s.Failures))),
+	}
 	r.Details = append(r.Details, "shipped:")
 	r.Details = append(r.Details, s.Lines...)
 	fmt.Fprintf(c.Log, "goroot: windows: %s\n  ours %s\n  shipped %s\n", r.Summary, o.TestRace, s.TestRace)
@@ -202,6 +229,13 @@ func (c *Context) limits(ctx context.Context, shipped, ours, dir string, rep *ve
 	for _, l := range r.Details {
 		fmt.Fprintln(c.Log, "  "+l)
 	}
+	r.Figures = []verify.Figure{
+		verify.Point("live goroutines (of those tried)", "goroutines", verify.Val("ours", float64(o.MaxGoroutines)), verify.Val("shipped", float64(s.MaxGoroutines))),
+		verify.Point("peak RSS, 1000 blocked goroutines", "MiB", verify.Val("ours", o.RSS1000MiB), verify.Val("shipped", s.RSS1000MiB)),
+	}
+	for _, b := range []string{"BenchmarkGoStartExit", "BenchmarkGoStartExitBatch", "BenchmarkStackLeak"} {
+		r.Figures = append(r.Figures, verify.Point(b, "ns/op", verify.Val("ours", o.NsPerOp[b]), verify.Val("shipped", s.NsPerOp[b])))
+	}
 	r.Summary = fmt.Sprintf("live goroutines %s vs %s; start+exit %.0f vs %.0f ns; range race reports %d vs %d (ours vs shipped)",
 		lim(o), lim(s), o.NsPerOp["BenchmarkGoStartExit"], s.NsPerOp["BenchmarkGoStartExit"], o.RangeReports, s.RangeReports)
 	rep.Add(r)
@@ -232,6 +266,7 @@ func raceRows(rep *verify.Report, prefix, target, where, envText string, oursRun
 			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
 			Proved:   fmt.Sprintf("`%sgo %s` %s", envText, strings.Join(o.Args, " "), where),
 			Unproved: "other packages' race tests",
+			Figures:  []verify.Figure{verify.Point("wall", "s", verify.Val("ours", o.Seconds), verify.Val("shipped", s.Seconds))},
 		}
 		if !ok {
 			r.Summary = why + "; " + r.Summary

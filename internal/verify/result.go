@@ -47,6 +47,8 @@ type Result struct {
 	Unproved string `json:"unproved,omitempty"`
 	// Details holds supporting lines (offenders, diffs, notes).
 	Details []string `json:"details,omitempty"`
+	// Figures are the check's measurements as data (for the report).
+	Figures []Figure `json:"figures,omitempty"`
 }
 
 // OK reports whether the check passed.

@@ -151,6 +151,10 @@ func ShippedDiff(obj Object, shipped string, imports []string) Result {
 	r.Summary = fmt.Sprintf("vs %s: __tsan_* +%d -%d, imports +%d -%d, text %s, data %s, isa %s vs %s",
 		shipped, len(onlyOurs), len(onlyShipped), impOurs, impShipped, ratio(osz.Text, ss.Text), ratio(osz.Data, ss.Data), lo, ls)
 	r.Proved = "the listed differences from the object the GOROOT ships in the same slot; every __tsan_* symbol its runtime imports is defined"
+	r.Figures = []Figure{
+		Point("text size", "bytes", Val("ours", float64(osz.Text)), Val("shipped", float64(ss.Text))),
+		Point("data size", "bytes", Val("ours", float64(osz.Data)), Val("shipped", float64(ss.Data))),
+	}
 	if len(missing) > 0 {
 		return r.fail(fmt.Sprintf("ours lacks %d __tsan_* symbols the GOROOT's runtime imports (%s); %s", len(missing), strings.Join(missing, ", "), r.Summary))
 	}
