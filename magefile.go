@@ -69,6 +69,11 @@ func History() error {
 	return stage("history", (*pipeline.Context).History)
 }
 
+// Report renders dist/verify.json and dist/history.json into
+// dist/report.html (inline SVG plots, no network) and dist/report.md;
+// verify writes it at its end.
+func Report() error { return stage("report", (*pipeline.Context).Report) }
+
 // InstallGoroot installs the objects of dist/ (or RACESYSO_FROM, a downloaded
 // release) into the given GOROOT.
 func InstallGoroot(goroot string) error {

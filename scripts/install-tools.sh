@@ -5,6 +5,8 @@
 #           object), wine64 (runs the windows smoke test)
 #   PyPI:   ziglang (darwin and freebsd cross compiler; bundles their libc headers)
 # Set RACESYSO_SKIP_CROSS=1 to install only what the linux target needs.
+# `install-tools.sh test` also installs what only the tests use: Debian's
+# chromium (the report page is rendered headless; .ci/run passes it).
 # Nothing of apt's configuration is touched: a profile whose source is a
 # Debian source package fetches it through a private apt configuration in
 # the cache (internal/source).
@@ -23,6 +25,9 @@ have ld.lld || need_apt+=(lld)
 if [ "${RACESYSO_SKIP_CROSS:-0}" != 1 ]; then
   have x86_64-w64-mingw32-g++ || need_apt+=(g++-mingw-w64-x86-64 gcc-mingw-w64-x86-64)
   [ -x /usr/lib/wine/wine64 ] || need_apt+=(wine64)
+fi
+if [ "${1:-}" = test ]; then
+  have chromium || need_apt+=(chromium)   # internal/report's TestReportInChromium
 fi
 
 SUDO=""

@@ -122,6 +122,9 @@ func (c *Context) runHistory() (*history.Report, error) {
 		return rep, werr
 	}
 	fmt.Fprintf(c.Log, "history: wrote %s in %.0fs; ok=%v\n", filepath.Join(c.DistDir, history.FileName), rep.Seconds, rep.OK)
+	if rerr := c.Report(); rerr != nil {
+		return rep, rerr
+	}
 	return rep, err
 }
 

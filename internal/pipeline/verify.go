@@ -82,6 +82,9 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 		return err
 	}
 	fmt.Fprintf(c.Log, "verify: %d passed, %d failed, %d skipped; wrote %s\n", rep.Passed, rep.Failed, rep.Skipped, filepath.Join(c.DistDir, VerifyFile))
+	if err := c.Report(); err != nil {
+		return err
+	}
 	if !rep.OK {
 		return fmt.Errorf("verify failed: %d of %d checks (see the FAIL rows above and %s)", rep.Failed, len(rep.Results), filepath.Join(c.DistDir, VerifyFile))
 	}

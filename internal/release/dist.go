@@ -114,6 +114,23 @@ func loadDist(dir string) (*distContents, error) {
 		present[a.name] = true
 		d.Assets = append(d.Assets, x)
 	}
+	// verify's report page and history's results, when dist/ has them
+	// (verify writes report.html and report.md; history.json is history's).
+	for _, a := range []struct{ name, media string }{
+		{"report.html", "text/html"},
+		{"report.md", "text/markdown"},
+		{"history.json", "application/json"},
+	} {
+		if _, err := os.Stat(filepath.Join(dir, a.name)); err != nil {
+			continue
+		}
+		x, err := hashAsset(dir, a.name, a.media)
+		if err != nil {
+			return nil, err
+		}
+		present[a.name] = true
+		d.Assets = append(d.Assets, x)
+	}
 	// Any other file SHA256SUMS vouches for must exist and match too.
 	for name, sum := range sums {
 		if present[name] {

@@ -520,3 +520,36 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestReportAssets: verify's report page and Markdown and history.json are
+// published with the objects when dist/ has them, and not asked for when
+// it does not.
+func TestReportAssets(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		extra []string
+	}{
+		{"without", nil},
+		{"with", []string{"report.html", "report.md", "history.json"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := makeDist(t)
+			for _, n := range tt.extra {
+				write(t, dir, n, []byte("x "+n))
+			}
+			d, err := loadDist(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"report.html", "report.md", "history.json"} {
+				want := false
+				for _, e := range tt.extra {
+					want = want || e == n
+				}
+				if got := d.find(n) != nil; got != want {
+					t.Errorf("%s published: %v, want %v", n, got, want)
+				}
+			}
+		})
+	}
+}
