@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/racesyso/racesyso/internal/history"
 	"github.com/racesyso/racesyso/internal/verify"
@@ -203,12 +204,12 @@ func leakRatio(l *history.Leak) (float64, bool) {
 }
 
 func svgOf(p *plot.Plot, w, h vg.Length) (string, error) {
-	wt, err := p.WriterTo(w, h, "svg")
-	if err != nil {
-		return "", err
-	}
+	// The fonts go with the SVG: the browser then draws the text with the
+	// metrics the layout was computed with (else labels overrun the plot).
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
+	p.Draw(draw.New(c))
 	var b bytes.Buffer
-	if _, err := wt.WriteTo(&b); err != nil {
+	if _, err := c.WriteTo(&b); err != nil {
 		return "", err
 	}
 	s := b.String()

@@ -146,7 +146,11 @@ func Ratios(v *verify.Report) []Ratio {
 	for _, r := range v.Results {
 		for _, f := range r.Figures {
 			if q, ok := f.Ratio(); ok {
-				out = append(out, Ratio{Label: r.Name + ": " + f.Name, Value: q, Bound: f.Bound})
+				label := r.Name
+				if strings.HasSuffix(r.Target, ".syso") {
+					label += " " + strings.TrimSuffix(strings.TrimPrefix(filepath.Base(r.Target), "race_"), ".syso")
+				}
+				out = append(out, Ratio{Label: label + ": " + f.Name, Value: q, Bound: f.Bound})
 			}
 		}
 	}
