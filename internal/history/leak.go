@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/racesyso/racesyso/internal/goroot"
 )
 
 //go:embed leakprog/main.go
@@ -258,16 +260,18 @@ func ConfirmLeak(ctx context.Context, l *Leak, oursBin, shippedBin string, reps 
 	return sizes, nil
 }
 
+// summarize sets the point's peak RSS to the median of its samples (the
+// one median verify's goroot stage uses too: goroot.Median) and its ns/op
+// to the fastest sample's.
 func (p *LeakPoint) summarize() {
 	var rss, ns []float64
 	for _, s := range p.Samples {
 		rss = append(rss, s.PeakMiB)
 		ns = append(ns, s.NsPerOp)
 	}
-	sort.Float64s(rss)
-	sort.Float64s(ns)
 	if len(rss) > 0 {
-		p.PeakMiB = rss[len(rss)/2]
+		sort.Float64s(ns)
+		p.PeakMiB = goroot.Median(rss)
 		p.NsPerOp = ns[0]
 	}
 }

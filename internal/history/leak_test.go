@@ -61,10 +61,24 @@ func TestJudgeLeakNeedsProvenanceAndDoubling(t *testing.T) {
 }
 
 func TestLeakPointSummary(t *testing.T) {
-	p := LeakPoint{Samples: []LeakSample{{PeakMiB: 900, NsPerOp: 30}, {PeakMiB: 800, NsPerOp: 50}, {PeakMiB: 1000, NsPerOp: 40}}}
-	p.summarize()
-	if p.PeakMiB != 900 || p.NsPerOp != 30 {
-		t.Errorf("median RSS %v (want 900), fastest ns/op %v (want 30)", p.PeakMiB, p.NsPerOp)
+	for _, tt := range []struct {
+		name      string
+		samples   []LeakSample
+		rss, nsOp float64
+	}{
+		{"odd: the middle one", []LeakSample{{PeakMiB: 900, NsPerOp: 30}, {PeakMiB: 800, NsPerOp: 50}, {PeakMiB: 1000, NsPerOp: 40}}, 900, 30},
+		// A remeasured size has an even count (5 + 5): the mean of the two
+		// middle ones, as goroot.Median takes it (the upper middle was 1000).
+		{"even: the two middle ones' mean", []LeakSample{{PeakMiB: 900, NsPerOp: 30}, {PeakMiB: 800, NsPerOp: 50}, {PeakMiB: 1000, NsPerOp: 40}, {PeakMiB: 1100, NsPerOp: 35}}, 950, 30},
+		{"none", nil, 0, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := LeakPoint{Samples: tt.samples}
+			p.summarize()
+			if p.PeakMiB != tt.rss || p.NsPerOp != tt.nsOp {
+				t.Errorf("median RSS %v (want %v), fastest ns/op %v (want %v)", p.PeakMiB, tt.rss, p.NsPerOp, tt.nsOp)
+			}
+		})
 	}
 }
 
