@@ -136,16 +136,21 @@ func BuildTimed(o Options) (*Timings, error) {
 	}
 	wg.Wait()
 	tm.Wall = time.Since(start).Seconds()
-	// A verification speaks for the objects it checked: it survives a build
-	// that compiled nothing, and is withdrawn by one that changed anything.
+	// A verification (and history's results, and the report drawn from
+	// them) speaks for the objects it checked: it survives a build that
+	// compiled nothing, and is withdrawn by one that changed anything.
 	changed := len(errs) > 0 || len(dropped) > 0
 	for _, c := range tm.Compile {
 		changed = changed || c > 0
 	}
 	if !changed && prev.SameInputs(o.Manifest) {
 		o.Manifest.Verify = prev.Verify
-	} else if err := os.Remove(filepath.Join(o.DistDir, dist.VerifyFile)); err != nil && !os.IsNotExist(err) {
-		return tm, err
+	} else {
+		for _, f := range dist.Findings {
+			if err := os.Remove(filepath.Join(o.DistDir, f)); err != nil && !os.IsNotExist(err) {
+				return tm, err
+			}
+		}
 	}
 	if err := o.Manifest.Write(o.DistDir); err != nil {
 		return tm, err

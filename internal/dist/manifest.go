@@ -224,10 +224,20 @@ const (
 	// VerifyFile is the report verify writes; a build that changes an
 	// object withdraws it.
 	VerifyFile = "verify.json"
+	// HistoryFile is what history writes (Go's releases with the objects).
+	HistoryFile = "history.json"
+	// ReportFile and ReportMarkdownFile are the report drawn from
+	// VerifyFile and HistoryFile (internal/report).
+	ReportFile         = "report.html"
+	ReportMarkdownFile = "report.md"
 	// SeriesFile is the applied patch series, concatenated; installGoroot
 	// writes it next to each object, as Go does with its .patch files.
 	SeriesFile = "racesyso.patch"
 )
+
+// Findings are the files of dist/ that speak for its objects: a build that
+// changes an object withdraws them all.
+var Findings = []string{VerifyFile, HistoryFile, ReportFile, ReportMarkdownFile}
 
 // ObjectName is the file name of a target's object in dist/: Go's
 // racebuild's race_<goos>_amd64.syso for a GOAMD64=v1 object,

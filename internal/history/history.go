@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
+	"github.com/racesyso/racesyso/internal/dist"
 )
 
 // maxNamed is how many differences a progress line or table row names.
 const maxNamed = 8
 
 // FileName is the report the mage target writes into dist/.
-const FileName = "history.json"
+const FileName = dist.HistoryFile
 
 // Options say what to prove where.
 type Options struct {

@@ -80,7 +80,9 @@ func TestLinuxPipeline(t *testing.T) {
 	if err := again.Write(c.DistDir); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(c.DistDir, dist.VerifyFile), []byte(`{"ok": true}`), 0o644)
+	for _, f := range dist.Findings {
+		os.WriteFile(filepath.Join(c.DistDir, f), []byte(`{"ok": true}`), 0o644)
+	}
 	if err := c.BuildSyso(); err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +96,10 @@ func TestLinuxPipeline(t *testing.T) {
 	if m, _ := dist.Read(c.DistDir); m.Verify != nil {
 		t.Fatal("a build that compiled kept the old verification in manifest.json")
 	}
-	if _, err := os.Stat(filepath.Join(c.DistDir, dist.VerifyFile)); !os.IsNotExist(err) {
-		t.Fatalf("a build that compiled kept %s (stat: %v)", dist.VerifyFile, err)
+	for _, f := range append([]string{dist.VerifyFile}, dist.Findings...) {
+		if _, err := os.Stat(filepath.Join(c.DistDir, f)); !os.IsNotExist(err) {
+			t.Fatalf("a build that compiled kept %s (stat: %v)", f, err)
+		}
 	}
 }
 

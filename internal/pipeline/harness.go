@@ -67,10 +67,10 @@ func harnessChecks(c *Context, m *dist.Manifest, rep *verify.Report) {
 // leakFigure is the leak table's RSS per level of work, the base
 // (pre-split) object next to ours.
 func leakFigure(tab *goruntime.LeakTable) verify.Figure {
-	f := verify.Figure{Name: "RSS after the BenchmarkSyncLeak pattern", Unit: "MiB", X: "work (x 500 iterations per goroutine)"}
+	f := verify.Figure{Name: "RSS after the BenchmarkSyncLeak pattern", Unit: "MiB", X: "iterations per goroutine"}
 	base, ours := verify.Series{Name: "base"}, verify.Series{Name: "ours"}
 	for _, r := range tab.Rows {
-		f.Xs = append(f.Xs, float64(r.Work))
+		f.Xs = append(f.Xs, float64(r.Iterations))
 		base.Values = append(base.Values, r.BaseMiB)
 		ours.Values = append(ours.Values, r.PerPMiB)
 	}

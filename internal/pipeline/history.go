@@ -23,6 +23,11 @@ const HistoryTimeout = 3 * time.Hour
 func (c *Context) History() error {
 	rep, err := c.runHistory()
 	if rep != nil {
+		if rerr := c.Report(); rerr != nil {
+			return rerr
+		}
+	}
+	if rep != nil {
 		fmt.Fprintln(c.Log)
 		fmt.Fprint(c.Log, rep.Table())
 		if lt := rep.LeakTable(); lt != "" {
@@ -122,9 +127,6 @@ func (c *Context) runHistory() (*history.Report, error) {
 		return rep, werr
 	}
 	fmt.Fprintf(c.Log, "history: wrote %s in %.0fs; ok=%v\n", filepath.Join(c.DistDir, history.FileName), rep.Seconds, rep.OK)
-	if rerr := c.Report(); rerr != nil {
-		return rep, rerr
-	}
 	return rep, err
 }
 

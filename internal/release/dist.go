@@ -117,9 +117,9 @@ func loadDist(dir string) (*distContents, error) {
 	// verify's report page and history's results, when dist/ has them
 	// (verify writes report.html and report.md; history.json is history's).
 	for _, a := range []struct{ name, media string }{
-		{"report.html", "text/html"},
-		{"report.md", "text/markdown"},
-		{"history.json", "application/json"},
+		{dist.ReportFile, "text/html"},
+		{dist.ReportMarkdownFile, "text/markdown"},
+		{dist.HistoryFile, "application/json"},
 	} {
 		if _, err := os.Stat(filepath.Join(dir, a.name)); err != nil {
 			continue

@@ -24,8 +24,8 @@ import (
 
 // The files of dist/ the report is written to.
 const (
-	HTMLFile     = "report.html"
-	MarkdownFile = "report.md"
+	HTMLFile     = dist.ReportFile
+	MarkdownFile = dist.ReportMarkdownFile
 )
 
 // Input is what a report shows.
