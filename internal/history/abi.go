@@ -2,6 +2,8 @@ package history
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/racesyso/racesyso/internal/verify"
@@ -68,7 +70,7 @@ func CheckABI(r Release, goroot string, perp map[string]string, base, shipped st
 		}
 		a.Checks = append(a.Checks, c)
 	}
-	for _, goos := range sortedKeys(perp) {
+	for _, goos := range slices.Sorted(maps.Keys(perp)) {
 		add("perp/"+goos, perp[goos], true)
 	}
 	if base != "" {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 )
 
 // An Adaptation edits a release's runtime sources (in the GOROOT copy, never
@@ -101,7 +103,7 @@ func (e *Env) Adapt(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if out, err := e.Go(ctx, "", "install", "-race", "std"); err != nil {
-		return "", fmt.Errorf("adaptation %s: go install -race std: %v\n%s", a.Name, err, tail(out, 3000))
+		return "", fmt.Errorf("adaptation %s: go install -race std: %v\n%s", a.Name, err, racetest.Tail(out, 3000))
 	}
 	return a.Name, nil
 }

@@ -2,8 +2,6 @@ package history
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/racesyso/racesyso/internal/goroot"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/dist"
@@ -38,17 +40,22 @@ type Options struct {
 	ModCache string
 	// Leak measures the seed's claim in the releases flagged leak.
 	Leak      bool
-	LeakSizes []int // default LeakSizes
-	LeakReps  int   // default LeakReps
+	LeakSizes []int // default racetest.LeakSizes
+	LeakReps  int   // default racetest.LeakReps
 	// LeakGOMAXPROCS: default LeakGOMAXPROCS; -1 leaves GOMAXPROCS to
 	// the runtime's default.
 	LeakGOMAXPROCS int
 	// Wine runs the windows race tests of the releases flagged windows
 	// (nil: not run, and the entry says so).
-	Wine *Wine
+	Wine *racetest.Wine
 	// KeepGOROOT keeps each release's GOROOT copy (removed by default).
 	KeepGOROOT bool
 	Log        io.Writer // progress, one line per step
+	// Runs: suite runs this process made before (verify's goroot stage),
+	// taken for the same release and object rather than run again.
+	Runs *racetest.Runs
+	// Engine runs the suites (zero: RealEngine).
+	Engine Engine
 }
 
 // Entry is one release's result. The first fields are the table's columns.
@@ -69,24 +76,24 @@ type Entry struct {
 	// TestRaceRangeFuncIterator with either object and TestRace, which
 	// before 1.25 does not check that the run completed, passes on what
 	// ran). Reported; not a difference between the objects.
-	NotRun       []string     `json:"testrace_not_run,omitempty"`
-	CasesDefined int          `json:"testrace_cases_defined"`
-	Differences  []Difference `json:"differences,omitempty"`
-	Fetch        Toolchain    `json:"fetch"`
-	Copy         CopyResult   `json:"copy"`
-	SetupSeconds float64      `json:"setup_seconds"` // fetch + copy + go version
-	DataErrors   []string     `json:"data_errors,omitempty"`
+	NotRun       []string              `json:"testrace_not_run,omitempty"`
+	CasesDefined int                   `json:"testrace_cases_defined"`
+	Differences  []racetest.Difference `json:"differences,omitempty"`
+	Fetch        Toolchain             `json:"fetch"`
+	Copy         goroot.CopyResult     `json:"copy"`
+	SetupSeconds float64               `json:"setup_seconds"` // fetch + copy + go version
+	DataErrors   []string              `json:"data_errors,omitempty"`
 	// Adaptation names the edit of the release's runtime ours ran with.
 	Adaptation string `json:"adaptation,omitempty"`
 	ABIChecks  ABI    `json:"abi_checks"`
 	Provenance struct {
-		Shipped Provenance `json:"shipped"`
-		Ours    Provenance `json:"ours"`
+		Shipped racetest.Provenance `json:"shipped"`
+		Ours    racetest.Provenance `json:"ours"`
 	} `json:"provenance"`
-	Verdict Verdict `json:"verdict"`
+	Verdict racetest.Verdict `json:"verdict"`
 	// Suites: per package, exit status and tests passed, ours vs shipped.
 	Suites  []SuiteSummary `json:"suites"`
-	Leak    *Leak          `json:"leak,omitempty"`
+	Leak    *racetest.Leak `json:"leak,omitempty"`
 	Windows *WindowsResult `json:"windows,omitempty"`
 	Seconds float64        `json:"seconds"`
 	Runs    string         `json:"runs,omitempty"` // the full runs (every case and test), a JSON file
@@ -98,16 +105,18 @@ type WindowsResult struct {
 	Run        bool   `json:"run"`
 	Skipped    string `json:"skipped,omitempty"` // why not run
 	Provenance struct {
-		Shipped Provenance `json:"shipped"`
-		Ours    Provenance `json:"ours"`
+		Shipped racetest.Provenance `json:"shipped"`
+		Ours    racetest.Provenance `json:"ours"`
 	} `json:"provenance"`
-	TestRace    string         `json:"testrace"` // cases passed, ours/shipped
-	WallOurs    float64        `json:"wall_seconds_ours"`
-	WallShipped float64        `json:"wall_seconds_shipped"`
-	Flaky       []string       `json:"flaky,omitempty"` // ours, passed on a rerun alone
-	Verdict     Verdict        `json:"verdict"`
-	Suites      []SuiteSummary `json:"suites"`
-	OK          bool           `json:"ok"`
+	TestRace    string           `json:"testrace"` // cases passed, ours/shipped
+	WallOurs    float64          `json:"wall_seconds_ours"`
+	WallShipped float64          `json:"wall_seconds_shipped"`
+	Flaky       []string         `json:"flaky,omitempty"` // ours, passed on a rerun alone
+	Verdict     racetest.Verdict `json:"verdict"`
+	Suites      []SuiteSummary   `json:"suites"`
+	OK          bool             `json:"ok"`
+
+	shippedRun *racetest.ObjectRun // the shipped object's run, for the judge
 }
 
 // SuiteSummary is one package's run with both objects.
@@ -139,13 +148,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		o.Log = io.Discard
 	}
 	if len(o.LeakSizes) == 0 {
-		o.LeakSizes = LeakSizes
+		o.LeakSizes = racetest.LeakSizes
 	}
 	if o.LeakReps == 0 {
-		o.LeakReps = LeakReps
+		o.LeakReps = racetest.LeakReps
 	}
 	if o.LeakGOMAXPROCS == 0 {
-		o.LeakGOMAXPROCS = LeakGOMAXPROCS
+		o.LeakGOMAXPROCS = racetest.LeakGOMAXPROCS
 	}
 	// Commands run in other directories: every path must be absolute.
 	for _, p := range []*string{&o.PerP, &o.Base, &o.Work, &o.Cache, &o.ModCache} {
@@ -187,9 +196,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("no base linux object in %s", o.Base)
 	}
 	for goos, p := range perp {
-		rep.Objects["perp/"+goos] = fileSHA(p)
+		rep.Objects["perp/"+goos] = racetest.FileSHA(p)
 	}
-	rep.Objects["base/linux"] = fileSHA(base)
+	rep.Objects["base/linux"] = racetest.FileSHA(base)
 	for i, r := range o.Releases {
 		logf(o.Log, "history: [%d/%d] go%s (%s object, layout %s)", i+1, len(o.Releases), r.Version, r.Object, r.Layout)
 		e := RunRelease(ctx, r, o)
@@ -241,295 +250,7 @@ func (e Entry) Line() string {
 
 func logf(w io.Writer, f string, a ...any) { fmt.Fprintf(w, f+"\n", a...) }
 
-// RunRelease proves our object in one release: fetch, copy, the facts, the
-// ABI table, Go's race tests with the shipped object and then with ours
-// (each after a provenance check of what a race build links), the judge,
-// and the leak measurement where the release is flagged.
-func RunRelease(ctx context.Context, r Release, o Options) (e Entry) {
-	t0 := time.Now()
-	e = Entry{Release: "go" + r.Version, Layout: r.Layout, Object: r.Object}
-	step := func(f string, a ...any) { logf(o.Log, "history:   go%s: "+f, append([]any{r.Version}, a...)...) }
-	fail := func(f string, a ...any) {
-		e.Why = append(e.Why, fmt.Sprintf(f, a...))
-		step("FAIL: "+f, a...)
-	}
-	defer func() {
-		e.Seconds = time.Since(t0).Seconds()
-		e.OK = len(e.Why) == 0
-	}()
-	work := filepath.Join(o.Work, "go"+r.Version)
-	gr := filepath.Join(work, "goroot")
-	if !o.KeepGOROOT {
-		defer os.RemoveAll(gr)
-	}
-
-	// Setup: fetch (cached), copy, go version.
-	var err error
-	if e.Fetch, err = Fetch(ctx, r.Version, o.ModCache); err != nil {
-		fail("fetch: %v", err)
-		return
-	}
-	if e.Copy, err = CopyGOROOT(e.Fetch.Dir, gr); err != nil {
-		fail("copy: %v", err)
-		return
-	}
-	env, err := NewEnv(r, gr, work, o.Cache)
-	if err == nil {
-		err = env.CheckGoVersion(ctx)
-	}
-	if err != nil {
-		fail("setup: %v", err)
-		return
-	}
-	e.SetupSeconds = time.Since(t0).Seconds()
-	dl := "cached"
-	if e.Fetch.Downloaded {
-		dl = "downloaded"
-	}
-	step("toolchain %s in %.1fs; GOROOT copied (%d MB, %d files) in %.1fs; setup %.1fs", dl, e.Fetch.Seconds, e.Copy.Bytes>>20, e.Copy.Files, e.Copy.Seconds, e.SetupSeconds)
-
-	facts, err := Inspect(gr)
-	if err != nil {
-		fail("inspect: %v", err)
-		return
-	}
-	if e.DataErrors = r.Check(facts); len(e.DataErrors) > 0 {
-		fail("releases.json disagrees with the GOROOT: %s", strings.Join(e.DataErrors, "; "))
-	}
-
-	// The shipped linux object, kept before anything is installed.
-	shipped, err := ShippedObject(gr, "linux")
-	if err != nil {
-		fail("%v", err)
-		return
-	}
-	shippedCopy := filepath.Join(work, "shipped_race_linux_amd64.syso")
-	if err := atomicfile.Copy(shippedCopy, shipped); err != nil {
-		fail("%v", err)
-		return
-	}
-	perp := ObjectsIn(o.PerP)
-	base := ObjectsIn(o.Base)["linux"]
-	oursDir, oursObj := o.PerP, perp["linux"]
-	if r.Object == Base {
-		oursDir, oursObj = o.Base, base
-	}
-
-	// ABI: every object against the release's imports.
-	if e.ABIChecks, err = CheckABI(r, gr, perp, base, shippedCopy); err != nil {
-		fail("abi: %v", err)
-		return
-	}
-	e.ABI = e.ABIChecks.Summary()
-	if !e.ABIChecks.OK {
-		for _, c := range e.ABIChecks.Checks {
-			if c.Required && !c.OK {
-				fail("abi: %s lacks %s", c.Object, strings.Join(c.Missing, ", "))
-			}
-		}
-	}
-	step("abi %s", e.ABI)
-
-	leak := o.Leak && r.Leak
-	var shippedLeakBin, oursLeakBin string
-
-	// The shipped object's run.
-	if e.Provenance.Shipped, err = env.CheckProvenance(ctx, "shipped", oursObj, shippedCopy); err != nil {
-		fail("provenance (shipped): %v", err)
-		return
-	}
-	if !e.Provenance.Shipped.OK() {
-		fail("a race build with the shipped object installed %s", e.Provenance.Shipped)
-	}
-	if leak {
-		shippedLeakBin = filepath.Join(work, "leak-shipped")
-		if err := env.BuildLeakProgram(ctx, shippedLeakBin); err != nil {
-			fail("%v", err)
-			leak = false
-		}
-	}
-	step("race tests with the shipped object (%s)", e.Provenance.Shipped)
-	shippedRun, err := env.RunRaceTests(ctx, "shipped", filepath.Join(work, "logs-shipped"))
-	if err != nil {
-		fail("race tests (shipped): %v", err)
-		return
-	}
-	logRun(step, shippedRun)
-
-	var winShipped ObjectRun
-	var winShippedExe string
-	win := r.Windows && o.Wine != nil
-	if r.Windows && o.Wine == nil {
-		e.Windows = &WindowsResult{Skipped: "not run: no wine configured (Options.Wine)"}
-		step("windows: %s", e.Windows.Skipped)
-	}
-	if win {
-		e.Windows = &WindowsResult{Run: true}
-		step("windows: race tests cross-built with MinGW, under wine64, with the shipped object")
-		winShipped, winShippedExe, err = env.RunWindowsRaceTests(ctx, "shipped", *o.Wine, filepath.Join(work, "windows-shipped"))
-		if err != nil {
-			fail("windows (shipped): %v", err)
-			win = false
-		} else {
-			logRun(step, winShipped)
-		}
-	}
-	shippedWin := filepath.Join(work, "shipped_race_windows_amd64.syso")
-	if win {
-		p, err := ShippedObject(gr, "windows")
-		if err == nil {
-			err = atomicfile.Copy(shippedWin, p)
-		}
-		if err != nil {
-			fail("windows: %v", err)
-			win = false
-		}
-	}
-
-	// Ours.
-	var log strings.Builder
-	if err := env.Install(ctx, oursDir, []string{"linux"}, &log); err != nil {
-		fail("install: %v\n%s", err, log.String())
-		return
-	}
-	step("installed ours: %s", strings.TrimSpace(strings.ReplaceAll(log.String(), "\n", "; ")))
-	ta := time.Now()
-	if e.Adaptation, err = env.Adapt(ctx); err != nil {
-		fail("%v", err)
-		return
-	} else if e.Adaptation != "" {
-		step("ours runs in go%s adapted (%s; std rebuilt in %.0fs): %s", r.Version, e.Adaptation, time.Since(ta).Seconds(), Adaptations[e.Adaptation].Why)
-	}
-	if e.Provenance.Ours, err = env.CheckProvenance(ctx, "ours", oursObj, shippedCopy); err != nil {
-		fail("provenance (ours): %v", err)
-		return
-	}
-	if !e.Provenance.Ours.OK() {
-		fail("a race build with our object installed %s", e.Provenance.Ours)
-		return
-	}
-	if leak {
-		oursLeakBin = filepath.Join(work, "leak-ours")
-		if err := env.BuildLeakProgram(ctx, oursLeakBin); err != nil {
-			fail("%v", err)
-			leak = false
-		}
-	}
-	step("race tests with ours (%s)", e.Provenance.Ours)
-	oursRun, err := env.RunRaceTests(ctx, "ours", filepath.Join(work, "logs-ours"))
-	if err != nil {
-		fail("race tests (ours): %v", err)
-		return
-	}
-	logRun(step, oursRun)
-
-	// Judge.
-	e.Verdict = Judge(oursRun, shippedRun, r.Expected)
-	e.Differences = e.Verdict.Differences
-	e.TestRace = FormatCases(oursRun, shippedRun)
-	if defined, err := TestdataCases(gr); err == nil {
-		e.CasesDefined = len(defined)
-		if e.NotRun = NotRun(defined, oursRun, shippedRun); len(e.NotRun) > 0 {
-			step("TestRace: %d of the %d cases runtime/race/testdata defines ran with neither object (from %s on; a build tag, or the testdata run ended early)", len(e.NotRun), len(defined), e.NotRun[0])
-		}
-	}
-	e.WallOurs, e.WallShipped = oursRun.Seconds, shippedRun.Seconds
-	e.Suites = summarize(oursRun, shippedRun)
-	if !e.Verdict.OK {
-		fail("judge: %s", e.Verdict.Why)
-	}
-	step("judge: %s", e.Verdict.Why)
-	runs := filepath.Join(work, "runs.json")
-	if b, err := json.MarshalIndent([]ObjectRun{shippedRun, oursRun}, "", "  "); err == nil && os.WriteFile(runs, b, 0o644) == nil {
-		e.Runs = runs
-	}
-
-	// Windows, ours.
-	if win {
-		e.Windows.Provenance.Shipped, err = PEProvenance(winShippedExe, "shipped", perp["windows"], shippedWin)
-		if err != nil {
-			fail("windows provenance (shipped): %v", err)
-		}
-		var wlog strings.Builder
-		if err := env.Install(ctx, o.PerP, []string{"windows"}, &wlog); err != nil {
-			fail("windows install: %v\n%s", err, wlog.String())
-		} else {
-			step("windows: race tests under wine64 with ours")
-			winOurs, exe, err := env.RunWindowsRaceTests(ctx, "ours", *o.Wine, filepath.Join(work, "windows-ours"))
-			if err != nil {
-				fail("windows (ours): %v", err)
-			} else {
-				logRun(step, winOurs)
-				w := e.Windows
-				w.Provenance.Ours, err = PEProvenance(exe, "ours", perp["windows"], shippedWin)
-				if err != nil {
-					fail("windows provenance (ours): %v", err)
-				}
-				w.Verdict = Judge(winOurs, winShipped, nil)
-				w.TestRace = FormatCases(winOurs, winShipped)
-				w.WallOurs, w.WallShipped = winOurs.Seconds, winShipped.Seconds
-				for _, s := range winOurs.Suites {
-					w.Flaky = append(w.Flaky, s.Flaky...)
-				}
-				w.Suites = summarize(winOurs, winShipped)
-				w.OK = w.Verdict.OK && w.Provenance.Ours.OK() && w.Provenance.Shipped.OK()
-				step("windows: %s; TestRace %s; provenance ours %s, shipped %s; flaky %v", w.Verdict.Why, w.TestRace, w.Provenance.Ours, w.Provenance.Shipped, w.Flaky)
-				if !w.OK {
-					fail("windows: %s", w.Verdict.Why)
-					e.Differences = append(e.Differences, w.Verdict.Differences...)
-				}
-				if b, err := json.MarshalIndent([]ObjectRun{winShipped, winOurs}, "", "  "); err == nil {
-					os.WriteFile(filepath.Join(work, "windows-runs.json"), b, 0o644)
-				}
-			}
-		}
-	}
-
-	// The leak.
-	if leak {
-		l := &Leak{Sizes: o.LeakSizes, Reps: o.LeakReps, Judged: !AtLeast(r.Version, 1, 8)}
-		leakEnv := env.Environ()
-		if o.LeakGOMAXPROCS > 0 {
-			l.GOMAXPROCS = o.LeakGOMAXPROCS
-			leakEnv = append(leakEnv, fmt.Sprintf("GOMAXPROCS=%d", o.LeakGOMAXPROCS))
-		}
-		l.Ours.Object, l.Shipped.Object = "ours ("+r.Object+")", "shipped"
-		var err1, err2 error
-		l.Ours.Provenance, err1 = BinaryProvenance(oursLeakBin, "ours", oursObj, shippedCopy)
-		l.Shipped.Provenance, err2 = BinaryProvenance(shippedLeakBin, "shipped", oursObj, shippedCopy)
-		if err1 != nil || err2 != nil {
-			fail("leak provenance: %v %v", err1, err2)
-		}
-		step("leak: BenchmarkSyncLeak's body at %v iterations, %d runs each, ours and shipped alternating, GOMAXPROCS=%d (0: default)", o.LeakSizes, o.LeakReps, l.GOMAXPROCS)
-		l.Ours.Points, l.Shipped.Points, err = MeasureLeak(ctx, oursLeakBin, shippedLeakBin, o.LeakSizes, o.LeakReps, leakEnv,
-			func(s string) { step("  %s", s) })
-		if err == nil {
-			JudgeLeak(l, r.Object)
-			if !l.OK && l.Judged {
-				var sizes []int
-				sizes, err = ConfirmLeak(ctx, l, oursLeakBin, shippedLeakBin, o.LeakReps, leakEnv, func(s string) { step("  %s", s) })
-				if len(sizes) > 0 {
-					step("leak: ours above %.1fx the shipped object at %v iterations: measured again, %d more runs each", LeakRatioBound, sizes, o.LeakReps)
-					JudgeLeak(l, r.Object)
-				}
-			}
-		}
-		if err != nil {
-			fail("leak: %v", err)
-		} else {
-			for _, w := range l.Why {
-				step("leak: %s", w)
-			}
-			if !l.OK {
-				fail("leak: the seed's claim does not hold (see leak.why)")
-			}
-		}
-		e.Leak = l
-	}
-	return e
-}
-
-func logRun(step func(string, ...any), r ObjectRun) {
+func logRun(step func(string, ...any), r racetest.ObjectRun) {
 	p, t := r.CasesPassed()
 	var parts []string
 	for _, s := range r.Suites {
@@ -540,11 +261,11 @@ func logRun(step func(string, ...any), r ObjectRun) {
 
 // summarize pairs the runs' suites: the i-th suite of a package in ours
 // with the i-th of that package in shipped's.
-func summarize(ours, shipped ObjectRun) []SuiteSummary {
+func summarize(ours, shipped racetest.ObjectRun) []SuiteSummary {
 	var out []SuiteSummary
 	nth := map[string]int{}
 	for _, s := range ours.Suites {
-		var ss SuiteRun
+		var ss racetest.SuiteRun
 		k := 0
 		for _, x := range shipped.Suites {
 			if x.Package == s.Package {
@@ -562,23 +283,14 @@ func summarize(ours, shipped ObjectRun) []SuiteSummary {
 	return out
 }
 
-func countPassed(ts []Test) int {
+func countPassed(ts []racetest.Test) int {
 	n := 0
 	for _, t := range ts {
-		if t.Result == Pass {
+		if t.Result == racetest.Pass {
 			n++
 		}
 	}
 	return n
-}
-
-func fileSHA(p string) string {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return ""
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
 }
 
 // WriteJSON writes the report atomically.
@@ -638,7 +350,7 @@ func (rep *Report) LeakTable() string {
 			}
 			s := e.Leak.Shipped.Points[i]
 			fmt.Fprintf(&b, "| %s (%s) | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f |\n", e.Release, e.Leak.Ours.Object, o.Iterations,
-				o.PeakMiB, s.PeakMiB, o.NsPerOp, s.NsPerOp, ratio(o.PeakMiB, s.PeakMiB), ratio(o.NsPerOp, s.NsPerOp))
+				o.PeakMiB, s.PeakMiB, o.NsPerOp, s.NsPerOp, racetest.Ratio(o.PeakMiB, s.PeakMiB), racetest.Ratio(o.NsPerOp, s.NsPerOp))
 		}
 	}
 	return b.String()

@@ -7,14 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 )
 
 func TestTableAndJSON(t *testing.T) {
 	rep := &Report{Releases: []Entry{
 		{Release: "go1.6.4", Layout: LayoutRaceDir, Object: Base, ABI: "5/5 (30 imports)", TestRace: "342/342 of 342", WallOurs: 18, WallShipped: 22, OK: true,
-			Differences: []Difference{{Kind: "test", Name: "runtime/race.TestOutput", Shipped: Pass, Ours: Fail, Expected: true, Why: "report format"}}},
+			Differences: []racetest.Difference{{Kind: "test", Name: "runtime/race.TestOutput", Shipped: racetest.Pass, Ours: racetest.Fail, Expected: true, Why: "report format"}}},
 		{Release: "go1.7.6", Layout: LayoutRaceDir, Object: PerP, ABI: "4/4 (33 imports)", TestRace: "341 of 342 / 342 of 343", WallOurs: 23, WallShipped: 30,
-			Differences: []Difference{{Kind: "case", Name: "RaceChanSendLen", Shipped: Pass, Ours: Fail, Regression: true}}},
+			Differences: []racetest.Difference{{Kind: "case", Name: "RaceChanSendLen", Shipped: racetest.Pass, Ours: racetest.Fail, Regression: true}}},
 	}}
 	tab := rep.Table()
 	for _, want := range []string{
@@ -51,12 +53,12 @@ func TestABISummary(t *testing.T) {
 }
 
 func TestSummarizePairsByPackage(t *testing.T) {
-	mk := func(tests ...int) ObjectRun {
-		var r ObjectRun
+	mk := func(tests ...int) racetest.ObjectRun {
+		var r racetest.ObjectRun
 		for i, pkg := range []string{"runtime/race", "runtime/race", "sync"} {
-			s := SuiteRun{Package: pkg}
+			s := racetest.SuiteRun{Package: pkg}
 			for j := 0; j < tests[i]; j++ {
-				s.Tests = append(s.Tests, Test{Name: "T", Result: Pass})
+				s.Tests = append(s.Tests, racetest.Test{Name: "T", Result: racetest.Pass})
 			}
 			r.Suites = append(r.Suites, s)
 		}

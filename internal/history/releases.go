@@ -6,7 +6,10 @@
 // module cache, checks the ABI of every object against the release's imports,
 // runs Go's own race tests with the shipped object and with ours, judges them
 // case by case, and, for the releases of the seed's claim, measures
-// BenchmarkSyncLeak's pattern at three work sizes.
+// BenchmarkSyncLeak's pattern at three work sizes. The suites, their
+// parsers, the judge and the leak measurement are internal/racetest's, the
+// engine verify's goroot stage uses too; RunRelease's steps take it as
+// their Engine.
 package history
 
 import (
@@ -15,10 +18,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 )
 
 //go:embed releases.json
@@ -26,8 +29,8 @@ var releasesJSON []byte
 
 // Object kinds: which of our objects a release is judged with.
 const (
-	Base = "base" // the pre-split object (patches up to "# --- end of base ---")
-	PerP = "perp" // the per-P object, the whole series
+	Base = racetest.Base
+	PerP = racetest.PerP
 )
 
 // Layouts of the amd64 race objects in a GOROOT.
@@ -96,19 +99,8 @@ type Release struct {
 	// Expected lists the differences between the shipped object's run and
 	// ours that are explained, each with its reason: they are reported as
 	// expected and do not fail the release; any other regression does.
-	Expected []Expected `json:"expected,omitempty"`
-	Note     string     `json:"note,omitempty"`
-}
-
-// Expected is one explained difference: the test or TestRace case Name
-// (as Difference names it) has verdict Shipped with the shipped object and
-// Ours with ours.
-type Expected struct {
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	Shipped string `json:"shipped"`
-	Ours    string `json:"ours"`
-	Why     string `json:"why"`
+	Expected []racetest.Expected `json:"expected,omitempty"`
+	Note     string              `json:"note,omitempty"`
 }
 
 // Data is releases.json.
@@ -125,11 +117,11 @@ func Releases() ([]Release, error) {
 	}
 	rs := d.Releases
 	for _, r := range rs {
-		if _, err := ParseVersion(r.Version); err != nil {
+		if _, err := racetest.ParseVersion(r.Version); err != nil {
 			return nil, fmt.Errorf("releases.json: %w", err)
 		}
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return Less(rs[i].Version, rs[j].Version) })
+	sort.SliceStable(rs, func(i, j int) bool { return racetest.Less(rs[i].Version, rs[j].Version) })
 	return rs, nil
 }
 
@@ -171,60 +163,6 @@ func Select(rs []Release, list string) ([]Release, error) {
 		return nil, fmt.Errorf("release list %q selects nothing", list)
 	}
 	return out, nil
-}
-
-// Version is a parsed Go release version.
-type Version struct{ Major, Minor, Patch int }
-
-var versionRe = regexp.MustCompile(`^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?$`)
-
-// ParseVersion parses "1.7.6", "go1.7.6" or "1.8" (patch 0).
-func ParseVersion(s string) (Version, error) {
-	m := versionRe.FindStringSubmatch(s)
-	if m == nil {
-		return Version{}, fmt.Errorf("%q is not a Go release version (want 1.N.P)", s)
-	}
-	var v Version
-	v.Major, _ = strconv.Atoi(m[1])
-	v.Minor, _ = strconv.Atoi(m[2])
-	if m[3] != "" {
-		v.Patch, _ = strconv.Atoi(m[3])
-	}
-	return v, nil
-}
-
-// Less orders two release versions (unparsable ones last, by string).
-func Less(a, b string) bool {
-	va, ea := ParseVersion(a)
-	vb, eb := ParseVersion(b)
-	if ea != nil || eb != nil {
-		return ea == nil || (eb != nil && a < b)
-	}
-	if va.Major != vb.Major {
-		return va.Major < vb.Major
-	}
-	if va.Minor != vb.Minor {
-		return va.Minor < vb.Minor
-	}
-	return va.Patch < vb.Patch
-}
-
-// AtLeast reports whether version v is at least major.minor.
-func AtLeast(v string, major, minor int) bool {
-	pv, err := ParseVersion(v)
-	if err != nil {
-		return false
-	}
-	return pv.Major > major || (pv.Major == major && pv.Minor >= minor)
-}
-
-// MinorOf is "1.7" for "1.7.6".
-func MinorOf(v string) string {
-	pv, err := ParseVersion(v)
-	if err != nil {
-		return v
-	}
-	return fmt.Sprintf("%d.%d", pv.Major, pv.Minor)
 }
 
 // ToolchainModule is the proxy's module version of a release's linux/amd64
@@ -325,13 +263,13 @@ func Validate(rs []Release) []string {
 	newest := ""
 	for _, r := range rs {
 		want := PerP
-		if !AtLeast(r.Version, 1, 7) {
+		if !racetest.AtLeast(r.Version, 1, 7) {
 			want = Base
 		}
 		if r.Object != want {
 			bad = append(bad, fmt.Sprintf("go%s: object %q, want %q", r.Version, r.Object, want))
 		}
-		if wantRebuild := r.PrebuiltRace && !AtLeast(r.Version, 1, 10); r.RebuildRace != wantRebuild {
+		if wantRebuild := r.PrebuiltRace && !racetest.AtLeast(r.Version, 1, 10); r.RebuildRace != wantRebuild {
 			bad = append(bad, fmt.Sprintf("go%s: rebuild_race %v, want %v (prebuilt race archive and the go command before 1.10)", r.Version, r.RebuildRace, wantRebuild))
 		}
 		if _, ok := Adaptations[r.Adapt]; r.Adapt != "" && !ok {
@@ -344,26 +282,26 @@ func Validate(rs []Release) []string {
 			bad = append(bad, fmt.Sprintf("go%s: a leak release must be in the CI list", r.Version))
 		}
 		if r.Last {
-			if prev, ok := last[MinorOf(r.Version)]; ok {
-				bad = append(bad, fmt.Sprintf("go%s and go%s are both the last of %s", prev, r.Version, MinorOf(r.Version)))
+			if prev, ok := last[racetest.MinorOf(r.Version)]; ok {
+				bad = append(bad, fmt.Sprintf("go%s and go%s are both the last of %s", prev, r.Version, racetest.MinorOf(r.Version)))
 			}
-			last[MinorOf(r.Version)] = r.Version
+			last[racetest.MinorOf(r.Version)] = r.Version
 		}
 		if r.CI {
 			ci = append(ci, r.Version)
 		}
-		if newest == "" || Less(newest, r.Version) {
+		if newest == "" || racetest.Less(newest, r.Version) {
 			newest = r.Version
 		}
 	}
-	for m := 6; newest != "" && AtLeast(newest, 1, m); m++ {
+	for m := 6; newest != "" && racetest.AtLeast(newest, 1, m); m++ {
 		if _, ok := last[fmt.Sprintf("1.%d", m)]; !ok {
 			bad = append(bad, fmt.Sprintf("no last patch release of 1.%d", m))
 		}
 	}
 	hasMinor := func(minor string) bool {
 		for _, v := range ci {
-			if MinorOf(v) == minor {
+			if racetest.MinorOf(v) == minor {
 				return true
 			}
 		}
@@ -371,12 +309,12 @@ func Validate(rs []Release) []string {
 	}
 	between := false
 	for _, v := range ci {
-		if AtLeast(v, 1, 8) && MinorOf(v) != MinorOf(newest) {
+		if racetest.AtLeast(v, 1, 8) && racetest.MinorOf(v) != racetest.MinorOf(newest) {
 			between = true
 		}
 	}
-	if !hasMinor("1.6") || !hasMinor("1.7") || !hasMinor(MinorOf(newest)) || !between {
-		bad = append(bad, fmt.Sprintf("the CI list %v must hold 1.6, 1.7, a release in between and %s", ci, MinorOf(newest)))
+	if !hasMinor("1.6") || !hasMinor("1.7") || !hasMinor(racetest.MinorOf(newest)) || !between {
+		bad = append(bad, fmt.Sprintf("the CI list %v must hold 1.6, 1.7, a release in between and %s", ci, racetest.MinorOf(newest)))
 	}
 	return bad
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 )
 
 func TestReleasesData(t *testing.T) {
@@ -21,7 +23,7 @@ func TestReleasesData(t *testing.T) {
 	}
 	var minors []string
 	for _, r := range full {
-		minors = append(minors, MinorOf(r.Version))
+		minors = append(minors, racetest.MinorOf(r.Version))
 	}
 	want := "1.6 1.7 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.15 1.16 1.17 1.18 1.19 1.20 1.21 1.22 1.23 1.24 1.25 1.26"
 	if got := strings.Join(minors, " "); got != want {
@@ -46,12 +48,12 @@ func TestReleasesData(t *testing.T) {
 				t.Errorf("go%s: %s is %v, want %v", v, what, got, want)
 			}
 		}
-		check("layout amd64v1+v3", r.Layout == LayoutAMD64v1, AtLeast(v, 1, 20))
-		check("prebuilt_race", r.PrebuiltRace, !AtLeast(v, 1, 20))
-		check("sync_leak", r.SyncLeak, AtLeast(v, 1, 7))
-		check("benchtime_x", r.BenchtimeX, AtLeast(v, 1, 12))
-		check("testrace_format skipped", r.TestRaceFormat == FormatSkipped, AtLeast(v, 1, 25))
-		check("test_go_from_path", r.TestGoFromPATH, !AtLeast(v, 1, 8))
+		check("layout amd64v1+v3", r.Layout == LayoutAMD64v1, racetest.AtLeast(v, 1, 20))
+		check("prebuilt_race", r.PrebuiltRace, !racetest.AtLeast(v, 1, 20))
+		check("sync_leak", r.SyncLeak, racetest.AtLeast(v, 1, 7))
+		check("benchtime_x", r.BenchtimeX, racetest.AtLeast(v, 1, 12))
+		check("testrace_format skipped", r.TestRaceFormat == FormatSkipped, racetest.AtLeast(v, 1, 25))
+		check("test_go_from_path", r.TestGoFromPATH, !racetest.AtLeast(v, 1, 8))
 		if !strings.Contains(strings.Join(r.Shipped, ","), "linux") {
 			t.Errorf("go%s ships no linux object", v)
 		}
@@ -78,14 +80,14 @@ func TestVersions(t *testing.T) {
 		a, b string
 		less bool
 	}{{"1.6.4", "1.7.6", true}, {"1.9.7", "1.10.8", true}, {"1.26.8", "1.26.11", true}, {"1.8", "1.8.1", true}, {"1.10.8", "1.9.7", false}} {
-		if Less(tt.a, tt.b) != tt.less {
+		if racetest.Less(tt.a, tt.b) != tt.less {
 			t.Errorf("Less(%s, %s) = %v", tt.a, tt.b, !tt.less)
 		}
 	}
-	if !AtLeast("1.10.8", 1, 10) || AtLeast("1.9.7", 1, 10) || !AtLeast("go1.26.8", 1, 7) {
+	if !racetest.AtLeast("1.10.8", 1, 10) || racetest.AtLeast("1.9.7", 1, 10) || !racetest.AtLeast("go1.26.8", 1, 7) {
 		t.Error("AtLeast")
 	}
-	if _, err := ParseVersion("1.7rc1"); err == nil {
+	if _, err := racetest.ParseVersion("1.7rc1"); err == nil {
 		t.Error("a pre-release parsed")
 	}
 	if ToolchainModule("1.7.6") != "golang.org/toolchain@v0.0.1-go1.7.6.linux-amd64" {

@@ -13,6 +13,7 @@ import (
 	"github.com/racesyso/racesyso/internal/gotool"
 	"github.com/racesyso/racesyso/internal/integration"
 	"github.com/racesyso/racesyso/internal/pipeline"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -24,7 +25,7 @@ func copyGOROOT(t *testing.T) string {
 		testenv.Skip(t, "%v", err)
 	}
 	dst := filepath.Join(t.TempDir(), "goroot")
-	if err := goroot.Copy(src, dst); err != nil {
+	if _, err := goroot.Copy(src, dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -107,24 +108,40 @@ func TestInstallGorootRefusesThePreSplitObject(t *testing.T) {
 }
 
 // TestGoRaceTestsWithOurObject is the judge of the forward port: Go's own
-// `go test -race -short runtime/race` (TestRace must pass every case,
-// TestOutput must pass) and sync, sync/atomic with our linux object.
+// race tests (runtime/race: TestRace must pass every case, TestOutput
+// must pass; sync; sync/atomic), run by the engine with our linux object.
 func TestGoRaceTestsWithOurObject(t *testing.T) {
 	testenv.SkipIfShort(t, "runs Go's own race tests (about a minute)")
-	root, _ := installedGOROOT(t, "linux")
-	runs := goroot.RunRaceTests(context.Background(), root, t.Logf)
-	for _, r := range runs {
-		if ok, why := r.Judge(); !ok {
-			t.Errorf("%s: %s: %v\n%s", r.Name, why, r.Failures, r.Tail)
-		}
-		if r.Name == "runtime/race" && r.Total < 300 {
-			t.Errorf("TestRace: only %d cases", r.Total)
+	root, c := installedGOROOT(t, "linux")
+	e, err := racetest.NewEnv(strings.TrimPrefix(goroot.Version(root), "go"), root, t.TempDir(), filepath.Join(c.Config.CacheDir, "goroot-judge", "gocache-test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CheckGoVersion(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.RunRaceTests(context.Background(), "ours", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := run.Judge(); !ok {
+		t.Errorf("%s", why)
+	}
+	if _, total := run.CasesPassed(); total < 300 {
+		t.Errorf("TestRace: only %d cases", total)
+	}
+	for _, pkg := range racetest.Packages {
+		if p := run.Package(pkg); len(p.Suites) == 0 {
+			t.Errorf("%s did not run", pkg)
 		}
 	}
 }
 
 // TestGoWindowsRaceTestsUnderWine cross-builds Go's windows race tests with
-// MinGW and runs them under wine64 with our windows object.
+// MinGW and runs them under wine64 with our windows object, driven by the
+// engine: TestRace's testdata by TestRace's rule, runtime/race's own
+// tests, the host-driven checks (a racy program, TestOutput's table), sync
+// and sync/atomic.
 func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
 	testenv.SkipIfShort(t, "Go's windows race tests under wine take minutes")
 	if _, err := os.Stat(compile.Wine64); err != nil {
@@ -135,14 +152,33 @@ func TestGoWindowsRaceTestsUnderWine(t *testing.T) {
 	}
 	root, c := installedGOROOT(t, "windows")
 	// The prefix and the windows build cache persist in the cache directory.
-	keep := filepath.Join(c.Config.CacheDir, "windows-race-tests")
-	r := goroot.RunWindowsRaceTests(context.Background(), filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh"), root,
-		filepath.Join(t.TempDir(), "out"), filepath.Join(keep, "wineprefix"), filepath.Join(keep, "gocache"))
-	t.Logf("\n%s", strings.Join(r.Lines, "\n"))
-	if !r.OK || r.Failures != 0 {
-		t.Fatalf("windows race tests under wine: %d failures", r.Failures)
+	keep := filepath.Join(c.Config.CacheDir, "goroot-judge")
+	e, err := racetest.NewEnv(strings.TrimPrefix(goroot.Version(root), "go"), root, t.TempDir(), filepath.Join(keep, "gocache-test"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(r.TestRace, "Passed") {
-		t.Fatalf("no TestRace result: %q", r.TestRace)
+	run, _, err := e.RunWindowsRaceTests(context.Background(), "ours", racetest.Wine{Prefix: filepath.Join(keep, "wineprefix")}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range run.Suites {
+		t.Logf("%s %v: exit ok=%v, %.0fs, flaky %v", s.Package, s.Args, s.ExitOK, s.Seconds, s.Flaky)
+	}
+	if ok, why := run.Judge(); !ok {
+		t.Fatalf("windows race tests under wine: %s", why)
+	}
+	names := map[string]bool{}
+	for _, s := range run.Suites {
+		for _, tt := range s.Tests {
+			names[tt.Name] = tt.Result == racetest.Pass
+		}
+	}
+	for _, want := range []string{"runtime/race.TestOutput/simple", "windows.racy.exe (reports its race, exit 66)", "sync.TestMutex"} {
+		if !names[want] {
+			t.Errorf("%s did not pass (or did not run)", want)
+		}
+	}
+	if p, total := run.CasesPassed(); total < 300 || p != total {
+		t.Errorf("TestRace under wine: %d of %d", p, total)
 	}
 }

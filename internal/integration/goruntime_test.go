@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/racesyso/racesyso/goruntime"
-	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/integration"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"github.com/racesyso/racesyso/internal/testenv"
 )
 
@@ -86,15 +86,15 @@ func TestLeakTable(t *testing.T) {
 	}
 	// Negative controls: both bounds reject the base object's real series,
 	// the harness's per-P criterion and verify's BenchmarkSyncLeak bound.
-	var basePts []goroot.LeakPoint
+	var basePts []racetest.LeakPoint
 	for _, r := range tab.Rows {
-		basePts = append(basePts, goroot.LeakPoint{Iterations: r.Work, PeakMiB: r.BaseMiB})
+		basePts = append(basePts, racetest.LeakPoint{Iterations: r.Work, PeakMiB: r.BaseMiB})
 	}
 	prev, last := tab.Rows[len(tab.Rows)-2], tab.Rows[len(tab.Rows)-1]
 	if ok, step, allowed := goruntime.LevelsOff(prev.BaseMiB, last.BaseMiB); ok {
 		t.Errorf("the per-P criterion accepts the base object's series (step %+.1f MiB, allowed %.1f)", step, allowed)
 	}
-	if ok, summary := goroot.SyncLeakBounded(basePts); ok {
+	if ok, summary := racetest.SyncLeakBounded(basePts); ok {
 		t.Errorf("the BenchmarkSyncLeak bound accepts the base object's series: %s", summary)
 	} else {
 		t.Logf("BenchmarkSyncLeak bound on the base object's series: rejected: %s", summary)

@@ -1,17 +1,22 @@
 // Package pipeline holds the build context every stage works from: where the
 // project, the compiler-rt checkout, the build scratch space and dist/ are,
-// which targets to build, and where progress goes. Each mage target creates
-// one with New and hands it to the stage packages (source, patch, build,
-// verify, goroot, release).
+// which targets to build, and where progress goes. A mage run makes one
+// (Session), shared by all its targets, and hands it to the stage packages
+// (source, patch, compile, verify, racetest, goroot, history, release).
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/racesyso/racesyso/internal/lockfile"
+
+	"github.com/racesyso/racesyso/internal/racetest"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/compile"
@@ -40,8 +45,16 @@ type Context struct {
 	// LockFile serialises the runs that share these directories; empty
 	// means .racesyso.lock next to DistDir.
 	LockFile string
-	baseOnly bool // build the base (pre-split) series only; see Base
-	locked   int  // Locked calls in progress on this context
+	// Runs remembers the race-test runs of this process: a suite run for
+	// one object in one Go release runs once (verify's goroot and history
+	// stages).
+	Runs *racetest.Runs
+	// Ctx is the run's context.Context: cancelled by Ctrl-C or mage -t,
+	// it stops the running tools (nil: context.Background()).
+	Ctx      context.Context
+	baseOnly bool           // build the base (pre-split) series only; see Base
+	locked   int            // Locked calls in progress on this context
+	held     *lockfile.Lock // the lock held for the rest of the process (Hold)
 }
 
 // New makes the context for the project in the current directory (or the
@@ -57,6 +70,7 @@ func New() (*Context, error) {
 		return nil, err
 	}
 	c := &Context{Root: root, Targets: cfg.Targets, Log: os.Stdout, LockFile: filepath.Join(root, LockName), Config: cfg}
+	c.Runs = racetest.NewRuns(c.Log)
 	if err := c.UseProfile(cfg.Profile); err != nil {
 		return nil, err
 	}
@@ -103,6 +117,14 @@ func (c *Context) logw() io.Writer {
 		return io.Discard
 	}
 	return c.Log
+}
+
+// ctx is the run's context.Context.
+func (c *Context) ctx() context.Context {
+	if c.Ctx == nil {
+		return context.Background()
+	}
+	return c.Ctx
 }
 
 // Profile is the name of the profile c builds.

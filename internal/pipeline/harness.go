@@ -22,7 +22,7 @@ func harnessChecks(c *Context, m *dist.Manifest, rep *verify.Report) {
 		return
 	}
 	obj := filepath.Join(c.DistDir, t.Object)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(c.ctx(), 15*time.Minute)
 	defer cancel()
 	fmt.Fprintf(c.Log, "verify: harness scenarios on %s\n", t.Object)
 	hr, err := goruntime.Run(ctx, obj)

@@ -9,6 +9,7 @@ import (
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/history"
 	"github.com/racesyso/racesyso/internal/profile"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
@@ -112,15 +113,20 @@ func (c *Context) runHistory() (*history.Report, error) {
 		Leak:  true,
 		// The windows race tests of the releases flagged windows: MinGW
 		// and wine64 come with the tools target (scripts/install-tools.sh).
-		Wine: &history.Wine{},
+		Wine: &racetest.Wine{},
 		Log:  c.Log,
+		// The goroot stage's runs of the same release and objects.
+		Runs: c.Runs,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), HistoryTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx(), HistoryTimeout)
 	defer cancel()
 	fmt.Fprintf(c.Log, "history: %d releases (RACESYSO_HISTORY=%s): %s\n", len(rs), c.Config.History, versions(rs))
 	rep, err := history.Run(ctx, o)
 	if rep == nil {
 		return nil, err
+	}
+	if cerr := c.ctx().Err(); cerr != nil {
+		return rep, fmt.Errorf("history interrupted (%v) after %d releases: %s was not written", cerr, len(rep.Releases), filepath.Join(c.DistDir, history.FileName))
 	}
 	rep.Command = "RACESYSO_HISTORY=" + c.Config.History + " go run mage.go history"
 	if werr := rep.WriteJSON(filepath.Join(c.DistDir, history.FileName)); werr != nil {

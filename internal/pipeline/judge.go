@@ -11,13 +11,17 @@ import (
 	"github.com/racesyso/racesyso/internal/compile"
 	"github.com/racesyso/racesyso/internal/dist"
 	"github.com/racesyso/racesyso/internal/goroot"
+	"github.com/racesyso/racesyso/internal/racetest"
+	"github.com/racesyso/racesyso/internal/targets"
 	"github.com/racesyso/racesyso/internal/verify"
 )
 
 // goJudge installs our objects into a copy of the GOROOT and runs Go's own
-// race tests there, next to the same runs with the shipped objects, then
-// BenchmarkSyncLeak with both. RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out
-// (the report says so).
+// race tests there with the engine (internal/racetest), next to the same
+// runs with the shipped objects, then BenchmarkSyncLeak with both.
+// RACESYSO_SKIP_GOROOT_TESTS=1 leaves it out (the report says so). The
+// runs are remembered in c.Runs: the history stage, reaching the same
+// release, takes them rather than running the suites again.
 func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 	if c.Config.SkipGorootTests {
 		rep.Add(verify.Skip("goroot", "linux", "RACESYSO_SKIP_GOROOT_TESTS=1: Go's own race tests, BenchmarkSyncLeak and the limits were not run"))
@@ -35,13 +39,13 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 			return
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
+	ctx, cancel := context.WithTimeout(c.ctx(), 45*time.Minute)
 	defer cancel()
 	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
 	dir := filepath.Join(c.BuildDir, "goroot-judge")
 	ours := filepath.Join(dir, "goroot")
 	logf("goroot: copying %s (%s) to %s", shipped, goroot.Version(shipped), ours)
-	err := goroot.Copy(shipped, ours)
+	_, err := goroot.Copy(shipped, ours)
 	linux := []string{"linux"}
 	if _, ok := m.Targets["linux-v3"]; ok {
 		linux = append(linux, "linux-v3")
@@ -53,30 +57,146 @@ func goJudge(c *Context, m *dist.Manifest, rep *verify.Report) {
 		rep.Add(verify.Result{Name: "goroot", Target: "linux", Status: verify.Failed, Summary: "cannot install our linux object into a copy of " + shipped + ": " + err.Error()})
 		return
 	}
+	j := &gorootJudge{c: c, shipped: shipped, ours: ours, dir: dir, version: strings.TrimPrefix(goroot.Version(shipped), "go")}
 	if _, ok := m.Targets["windows"]; ok {
-		c.windowsJudge(ctx, shipped, ours, dir, rep)
+		j.windows(ctx, rep)
 	}
-	raceRows(rep, "goroot/", "linux", "with our object installed in "+goroot.Version(shipped), "",
-		goroot.RunRaceTests(ctx, ours, logf), goroot.RunRaceTests(ctx, shipped, logf))
+	j.linux(ctx, rep, "linux", "goroot/", "with our object installed in "+goroot.Version(shipped), nil)
 	if len(linux) > 1 {
-		c.v3Judge(ctx, shipped, ours, rep)
+		if miss := goroot.HostMissingV3(); len(miss) > 0 {
+			rep.Add(verify.Skip("goroot/GOAMD64=v3", "linux-v3", "not run: this CPU lacks x86-64-v3 ("+strings.Join(miss, ", ")+" missing from /proc/cpuinfo): a v3 object is not run here"))
+		} else {
+			j.linux(ctx, rep, "linux-v3", "goroot/GOAMD64=v3 ", "with our v3 object in internal/amd64v3 of "+goroot.Version(shipped), []string{"GOAMD64=v3"})
+		}
 	}
 	c.limits(ctx, shipped, ours, dir, rep)
 	c.syncLeak(ctx, shipped, ours, dir, rep)
 }
 
-// v3Judge runs Go's race suites with GOAMD64=v3, which links the v3
-// object (internal/amd64v3), ours next to the shipped one; on a CPU that
-// lacks x86-64-v3 it runs nothing and says so (not run, never passed).
-func (c *Context) v3Judge(ctx context.Context, shipped, ours string, rep *verify.Report) {
-	if miss := goroot.HostMissingV3(); len(miss) > 0 {
-		rep.Add(verify.Skip("goroot/GOAMD64=v3", "linux-v3", "not run: this CPU lacks x86-64-v3 ("+strings.Join(miss, ", ")+" missing from /proc/cpuinfo): a v3 object is not run here"))
+// gorootJudge is one goroot stage: the shipped GOROOT, the copy holding
+// ours, and the engine's environments for both.
+type gorootJudge struct {
+	c                  *Context
+	shipped, ours, dir string
+	version            string // "1.26.8"
+}
+
+// env is the engine's environment for the go command of root (ours or
+// shipped), with extra added: its GOCACHE (shared by both objects: the
+// .syso is part of every cache key) and scratch live in the cache
+// directory, outside any module.
+func (j *gorootJudge) env(root, side string, extra []string) (*racetest.Env, error) {
+	base := filepath.Join(j.c.Config.CacheDir, "goroot-judge")
+	e, err := racetest.NewEnv(j.version, root, filepath.Join(base, "work", j.c.Profile(), side), filepath.Join(base, "gocache-go"+j.version))
+	if err != nil {
+		return nil, err
+	}
+	e.Extra = extra
+	return e, nil
+}
+
+// run runs the engine's suites (Packages) in root for target's slot, or
+// takes the run c.Runs remembers for the same release and object.
+func (j *gorootJudge) run(ctx context.Context, root, side, target string, extra []string, windows bool) (racetest.ObjectRun, error) {
+	e, err := j.env(root, side, extra)
+	if err != nil {
+		return racetest.ObjectRun{}, err
+	}
+	obj, err := slotObject(root, target)
+	if err != nil {
+		return racetest.ObjectRun{}, err
+	}
+	goos := targets.GOOSOf(target)
+	key := racetest.RunKey(j.version, goos, racetest.FileSHA(obj), extra...)
+	logs := filepath.Join(j.dir, "logs-"+target+"-"+side)
+	return j.c.Runs.Do(key, side, func() (racetest.ObjectRun, error) {
+		fmt.Fprintf(j.c.Log, "goroot: %s race tests in %s with the %s object (%s)\n", goos, goroot.Version(root), side, obj)
+		if windows {
+			w := racetest.Wine{Prefix: filepath.Join(j.c.Config.CacheDir, "goroot-judge", "wineprefix")}
+			r, _, err := e.RunWindowsRaceTests(ctx, side, w, logs)
+			return r, err
+		}
+		return e.RunRaceTests(ctx, side, logs)
+	})
+}
+
+// slotObject is the object root's go command links for target (the
+// GOROOT's own slot; its backup is not what is linked).
+func slotObject(root, target string) (string, error) {
+	slots, err := goroot.Slots(root, target)
+	if err != nil {
+		return "", err
+	}
+	if len(slots) == 0 {
+		return "", fmt.Errorf("%s has no slot for %s", root, target)
+	}
+	return filepath.Join(root, slots[0].Syso), nil
+}
+
+// linux adds a row per package of the engine's suites: ours judged on its
+// own (every suite passed, every TestRace case that ran passed), next to
+// the shipped object's run, with the differences between the two named.
+func (j *gorootJudge) linux(ctx context.Context, rep *verify.Report, target, prefix, where string, extra []string) {
+	o, oerr := j.run(ctx, j.ours, "ours", target, extra, false)
+	s, serr := j.run(ctx, j.shipped, "shipped", target, extra, false)
+	if oerr != nil {
+		rep.Add(verify.Result{Name: prefix + "race tests", Target: target, Status: verify.Failed, Summary: "ours: " + oerr.Error()})
 		return
 	}
-	logf := func(f string, a ...any) { fmt.Fprintf(c.Log, f+"\n", a...) }
-	env := []string{"GOAMD64=v3"}
-	raceRows(rep, "goroot/GOAMD64=v3 ", "linux-v3", "with our v3 object in internal/amd64v3 of "+goroot.Version(shipped), "GOAMD64=v3 ",
-		goroot.RunRaceTestsEnv(ctx, ours, env, logf), goroot.RunRaceTestsEnv(ctx, shipped, env, logf))
+	envText := strings.Join(extra, " ")
+	if envText != "" {
+		envText += " "
+	}
+	v := racetest.Judge(o, s, nil)
+	for _, pkg := range racetest.Packages {
+		op, sp := o.Package(pkg), s.Package(pkg)
+		ok, why := op.Judge()
+		r := verify.Result{
+			Name: prefix + pkg, Target: target, Status: verify.PassIf(ok),
+			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(op), op.Seconds, describe(sp), sp.Seconds, op.Seconds/sp.Seconds),
+			Proved:   fmt.Sprintf("`%sgo test -race -short -count=1 -v %s` %s (internal/racetest)", envText, pkg, where),
+			Unproved: "other packages' race tests",
+			Figures:  []verify.Figure{verify.Point("wall", "s", verify.Val("ours", op.Seconds), verify.Val("shipped", sp.Seconds))},
+		}
+		if serr != nil {
+			r.Summary += "; the shipped object's run failed: " + serr.Error()
+		}
+		for _, d := range v.Differences {
+			if strings.HasPrefix(d.Name, pkg+".") || (pkg == "runtime/race" && d.Kind == "case") {
+				r.Details = append(r.Details, "differs from the shipped object: "+d.String())
+			}
+		}
+		if !ok {
+			r.Summary = why + "; " + r.Summary
+			for _, su := range op.Suites {
+				r.Details = append(r.Details, "log: "+su.Log)
+			}
+		}
+		rep.Add(r)
+	}
+}
+
+// describe is a run's verdict and TestRace count, for a summary.
+func describe(r racetest.ObjectRun) string {
+	ok, why := r.Judge()
+	s := "ok"
+	if !ok {
+		s = "FAIL (" + why + ")"
+	}
+	if p, t := r.CasesPassed(); t > 0 {
+		s += fmt.Sprintf(", TestRace %d of %d cases passed", p, t)
+	} else if n := len(r.Suites); n > 0 {
+		passed := 0
+		for _, su := range r.Suites {
+			for _, t := range su.Tests {
+				if t.Result == racetest.Pass {
+					passed++
+				}
+			}
+		}
+		s += fmt.Sprintf(", %d tests passed", passed)
+	}
+	return s
 }
 
 // syncLeak runs Go's BenchmarkSyncLeak with ours and the shipped object and
@@ -89,10 +209,10 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 	judged := parity != nil && parity.SyncLeakPeakRSS > 0
 	reps := 1
 	if judged {
-		reps = goroot.SyncLeakParityReps
+		reps = racetest.SyncLeakParityReps
 	}
-	logf("goroot: BenchmarkSyncLeak at -benchtime %v, %d run(s) each, ours and shipped alternating", goroot.SyncLeakIterations, reps)
-	op, sp, oerr, serr := goroot.SyncLeakPair(ctx, ours, shipped, dir, goroot.SyncLeakIterations, reps)
+	logf("goroot: BenchmarkSyncLeak at -benchtime %v, %d run(s) each, ours and shipped alternating", racetest.SyncLeakIterations, reps)
+	op, sp, oerr, serr := racetest.SyncLeakPair(ctx, ours, shipped, dir, racetest.SyncLeakIterations, reps)
 	r := verify.Result{Name: "goroot/BenchmarkSyncLeak", Target: "linux",
 		Proved: "peak RSS of Go's own BenchmarkSyncLeak under -race stays bounded as the work grows"}
 	if oerr != nil {
@@ -106,7 +226,7 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 		if serr == nil && i < len(sp) {
 			sm, ss = fmt.Sprintf("%.0f", sp[i].PeakMiB), fmt.Sprintf("%.1f", sp[i].Seconds)
 			ratio = fmt.Sprintf("%.2f", p.PeakMiB/sp[i].PeakMiB)
-			runs += fmt.Sprintf(" | %.0f", sp[i].Samples)
+			runs += fmt.Sprintf(" | %.0f", sp[i].Peaks())
 		}
 		r.Details = append(r.Details, fmt.Sprintf("%10d  %12.0f  %16s  %12s  %6.1f  %9s  %s", p.Iterations, p.PeakMiB, sm, ratio, p.Seconds, ss, runs))
 	}
@@ -114,10 +234,10 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 		logf("  %s", l)
 	}
 	r.Figures = []verify.Figure{syncLeakFigure(op, sp, serr)}
-	ok, summary := goroot.SyncLeakBounded(op)
+	ok, summary := racetest.SyncLeakBounded(op)
 	r.Status, r.Summary = verify.PassIf(ok), "ours "+summary
 	if serr == nil {
-		_, ssum := goroot.SyncLeakBounded(sp)
+		_, ssum := racetest.SyncLeakBounded(sp)
 		r.Summary += "; shipped " + ssum
 	} else {
 		r.Summary += "; shipped: " + strings.SplitN(serr.Error(), "\n", 2)[0]
@@ -129,12 +249,12 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 	judgedFig := r.Figures[0]
 	judgedFig.Bound = parity.SyncLeakPeakRSS
 	p := verify.Result{Name: "goroot/BenchmarkSyncLeak-vs-shipped", Target: "linux", Details: r.Details, Figures: []verify.Figure{judgedFig},
-		Proved:   fmt.Sprintf("the %s profile's claim (its targets.json, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object over the levels (geometric mean of the medians' ratios), no level above %.2fx", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped), parity.SyncLeakPeakRSS+goroot.SyncLeakLevelSlack),
+		Proved:   fmt.Sprintf("the %s profile's claim (its targets.json, shipped_parity): BenchmarkSyncLeak's peak RSS within %.2fx of %s's shipped object over the levels (geometric mean of the medians' ratios), no level above %.2fx", c.Profile(), parity.SyncLeakPeakRSS, goroot.Version(shipped), parity.SyncLeakPeakRSS+racetest.SyncLeakLevelSlack),
 		Unproved: "other programs' memory; speed (the wall times are reported, not judged)"}
 	if serr != nil {
 		p.Status, p.Summary = verify.Failed, "the shipped object's series failed, nothing to compare: "+serr.Error()
 	} else {
-		ok, sum := goroot.SyncLeakParity(op, sp, parity.SyncLeakPeakRSS)
+		ok, sum := racetest.SyncLeakParity(op, sp, parity.SyncLeakPeakRSS)
 		p.Status, p.Summary = verify.PassIf(ok), sum
 	}
 	rep.Add(p)
@@ -142,7 +262,7 @@ func (c *Context) syncLeak(ctx context.Context, shipped, ours, dir string, rep *
 
 // syncLeakFigure is BenchmarkSyncLeak's median peak RSS per level, ours
 // and (when its series ran) shipped.
-func syncLeakFigure(op, sp []goroot.LeakPoint, serr error) verify.Figure {
+func syncLeakFigure(op, sp []racetest.LeakPoint, serr error) verify.Figure {
 	f := verify.Figure{Name: "BenchmarkSyncLeak peak RSS", Unit: "MiB", X: "iterations"}
 	ours := verify.Series{Name: "ours"}
 	for _, p := range op {
@@ -160,38 +280,51 @@ func syncLeakFigure(op, sp []goroot.LeakPoint, serr error) verify.Figure {
 	return f
 }
 
-// windowsJudge installs our windows object into the GOROOT copy and runs
-// Go's windows race tests under wine64 with it and with the shipped one.
-func (c *Context) windowsJudge(ctx context.Context, shipped, ours, dir string, rep *verify.Report) {
+// windows installs our windows object into the GOROOT copy and runs the
+// engine's windows suites under wine64 with it and with the shipped one.
+func (j *gorootJudge) windows(ctx context.Context, rep *verify.Report) {
 	r := verify.Result{Name: "goroot/windows-under-wine", Target: "windows",
-		Proved:   "Go's own windows/amd64 race tests (runtime/race incl. TestRace and TestOutput, sync, sync/atomic), cross-built with MinGW, pass under wine64 with our object",
+		Proved:   "Go's own windows/amd64 race tests (TestRace's testdata run by TestRace's rule, runtime/race's other tests, TestOutput's table, sync, sync/atomic, a racy program), cross-built with MinGW, pass under wine64 with our object (internal/racetest)",
 		Unproved: "a real Windows kernel: wine is not Windows (the release workflow runs the smoke test on a Windows runner)"}
 	if _, err := os.Stat(compile.Wine64); err != nil {
 		r.Status, r.Summary = verify.Skipped, "not run: wine64 is missing: install it with `apt-get install wine64` (or run `go run mage.go tools`)"
 		rep.Add(r)
 		return
 	}
-	if err := c.installInto(ours, []string{"windows"}); err != nil {
+	if err := j.c.installInto(j.ours, []string{"windows"}); err != nil {
 		r.Status, r.Summary = verify.Failed, "cannot install our windows object: "+err.Error()
 		rep.Add(r)
 		return
 	}
-	script := filepath.Join(c.Root, "scripts", "windows-race-tests", "run.sh")
-	prefix := filepath.Join(c.BuildDir, "wineprefix")
-	fmt.Fprintln(c.Log, "goroot: windows race tests under wine64, ours then shipped")
-	cache := filepath.Join(dir, "gocache-windows")
-	o := goroot.RunWindowsRaceTests(ctx, script, ours, filepath.Join(dir, "windows-ours"), prefix, cache)
-	s := goroot.RunWindowsRaceTests(ctx, script, shipped, filepath.Join(dir, "windows-shipped"), prefix, cache)
-	r.Status = verify.PassIf(o.OK)
-	r.Summary = fmt.Sprintf("ours: %d failures in %.0fs; shipped: %d failures in %.0fs", o.Failures, o.Seconds, s.Failures, s.Seconds)
-	r.Details = append([]string{"ours:"}, o.Lines...)
-	r.Figures = []verify.Figure{
-		verify.Point("wall (build and run under wine64)", "s", verify.Val("ours", o.Seconds), verify.Val("shipped", s.Seconds)),
-		verify.Point("failures", "tests", verify.Val("ours", float64(o.Failures)), verify.Val("shipped", float64(s.Failures))),
+	fmt.Fprintln(j.c.Log, "goroot: windows race tests under wine64, ours then shipped")
+	o, oerr := j.run(ctx, j.ours, "ours", "windows", nil, true)
+	s, serr := j.run(ctx, j.shipped, "shipped", "windows", nil, true)
+	if oerr != nil {
+		r.Status, r.Summary = verify.Failed, "ours: "+oerr.Error()
+		rep.Add(r)
+		return
 	}
-	r.Details = append(r.Details, "shipped:")
-	r.Details = append(r.Details, s.Lines...)
-	fmt.Fprintf(c.Log, "goroot: windows: %s\n  ours %s\n  shipped %s\n", r.Summary, o.TestRace, s.TestRace)
+	ok, why := o.Judge()
+	r.Status = verify.PassIf(ok)
+	of, sf := o.Failed(), s.Failed()
+	r.Summary = fmt.Sprintf("ours: %s, %d failures in %.0fs; shipped: %s, %d failures in %.0fs", describe(o), len(of), o.Seconds, describe(s), len(sf), s.Seconds)
+	if serr != nil {
+		r.Summary += "; the shipped object's run failed: " + serr.Error()
+	}
+	if !ok {
+		r.Summary = why + "; " + r.Summary
+	}
+	for _, su := range o.Suites {
+		r.Details = append(r.Details, fmt.Sprintf("ours %s (%s): exit ok=%v, %.0fs; flaky %v", su.Package, strings.Join(su.Args, " "), su.ExitOK, su.Seconds, su.Flaky))
+	}
+	for _, d := range racetest.Judge(o, s, nil).Differences {
+		r.Details = append(r.Details, "differs from the shipped object: "+d.String())
+	}
+	r.Figures = []verify.Figure{
+		verify.Point("wall (run under wine64)", "s", verify.Val("ours", o.Seconds), verify.Val("shipped", s.Seconds)),
+		verify.Point("failures", "tests", verify.Val("ours", float64(len(of))), verify.Val("shipped", float64(len(sf)))),
+	}
+	fmt.Fprintf(j.c.Log, "goroot: windows: %s\n", r.Summary)
 	rep.Add(r)
 }
 
@@ -239,39 +372,4 @@ func (c *Context) limits(ctx context.Context, shipped, ours, dir string, rep *ve
 	r.Summary = fmt.Sprintf("live goroutines %s vs %s; start+exit %.0f vs %.0f ns; range race reports %d vs %d (ours vs shipped)",
 		lim(o), lim(s), o.NsPerOp["BenchmarkGoStartExit"], s.NsPerOp["BenchmarkGoStartExit"], o.RangeReports, s.RangeReports)
 	rep.Add(r)
-}
-
-func describe(r goroot.TestRun) string {
-	s := "ok"
-	if !r.OK {
-		s = "FAIL"
-		if len(r.Failures) > 0 {
-			s += " (" + strings.Join(r.Failures, ", ") + ")"
-		}
-	}
-	if r.Total > 0 {
-		s += fmt.Sprintf(", TestRace %d of %d cases passed", r.Passed, r.Total)
-	}
-	return s
-}
-
-// raceRows adds a result per race suite: ours judged, next to the shipped
-// object's run of the same suite.
-func raceRows(rep *verify.Report, prefix, target, where, envText string, oursRuns, shippedRuns []goroot.TestRun) {
-	for i, o := range oursRuns {
-		s := shippedRuns[i]
-		ok, why := o.Judge()
-		r := verify.Result{
-			Name: prefix + o.Name, Target: target, Status: verify.PassIf(ok),
-			Summary:  fmt.Sprintf("ours: %s in %.1fs; shipped: %s in %.1fs (wall ours/shipped %.2f)", describe(o), o.Seconds, describe(s), s.Seconds, o.Seconds/s.Seconds),
-			Proved:   fmt.Sprintf("`%sgo %s` %s", envText, strings.Join(o.Args, " "), where),
-			Unproved: "other packages' race tests",
-			Figures:  []verify.Figure{verify.Point("wall", "s", verify.Val("ours", o.Seconds), verify.Val("shipped", s.Seconds))},
-		}
-		if !ok {
-			r.Summary = why + "; " + r.Summary
-			r.Details = append(r.Details, strings.Split(o.Tail, "\n")...)
-		}
-		rep.Add(r)
-	}
 }

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"context"
-
 	"github.com/racesyso/racesyso/internal/goroot"
 	"github.com/racesyso/racesyso/internal/release"
 	"github.com/racesyso/racesyso/internal/verify"
@@ -36,7 +34,7 @@ func (c *Context) install(root, from string, goos []string) error {
 // Release publishes dist/ as the release of tag.
 func (c *Context) Release(tag string) error {
 	return c.Locked("release "+tag, func() error {
-		return release.Run(context.Background(), release.Options{
+		return release.Run(c.ctx(), release.Options{
 			Tag: tag, DistDir: c.DistDir, Out: c.Log,
 			DryRun: c.Config.ReleaseDryRun, Force: c.Config.ReleaseForce,
 			Getenv: func(k string) string { return c.Config.GitHub[k] },

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"image/color"
 	"strings"
 
@@ -192,7 +193,7 @@ func historyPlot(h *history.Report) (string, error) {
 }
 
 // leakRatio is ours/shipped peak RSS at the largest size both measured.
-func leakRatio(l *history.Leak) (float64, bool) {
+func leakRatio(l *racetest.Leak) (float64, bool) {
 	if l == nil || len(l.Ours.Points) == 0 || len(l.Ours.Points) != len(l.Shipped.Points) {
 		return 0, false
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,8 +30,8 @@ func fixture() (*verify.Report, *history.Report) {
 		{Name: "undefined", Target: "/d/race_darwin_amd64.syso", Status: verify.Failed, Summary: "4 undefined symbols not on the darwin allowlist: a|b <c>"},
 		{Name: "goroot/GOAMD64=v3", Target: "linux-v3", Status: verify.Skipped, Summary: "not run: this CPU lacks x86-64-v3"},
 	}}
-	leak := func(o, s float64) *history.Leak {
-		return &history.Leak{Ours: history.LeakSeries{Points: []history.LeakPoint{{Iterations: 100, PeakMiB: o}}}, Shipped: history.LeakSeries{Points: []history.LeakPoint{{Iterations: 100, PeakMiB: s}}}}
+	leak := func(o, s float64) *racetest.Leak {
+		return &racetest.Leak{Ours: racetest.LeakSeries{Points: []racetest.LeakPoint{{Iterations: 100, PeakMiB: o}}}, Shipped: racetest.LeakSeries{Points: []racetest.LeakPoint{{Iterations: 100, PeakMiB: s}}}}
 	}
 	h := &history.Report{OK: true, Seconds: 609, Command: "RACESYSO_HISTORY=ci go run mage.go history", Releases: []history.Entry{
 		{Release: "1.6.4", Object: "base", TestRace: "300/300", WallOurs: 20.5, WallShipped: 21, OK: true, Leak: leak(100, 101)},

@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/racesyso/racesyso/internal/racetest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -50,7 +51,7 @@ func main() {
 		Leak: *leak, KeepGOROOT: *keep, Log: os.Stdout,
 	}
 	if *wine {
-		o.Wine = &history.Wine{Prefix: filepath.Join(*cache, "wineprefix")}
+		o.Wine = &racetest.Wine{Prefix: filepath.Join(*cache, "wineprefix")}
 	}
 	rep, err := history.Run(ctx, o)
 	if rep != nil {

@@ -1,16 +1,18 @@
-package history
+package racetest
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
 
 func run(object string, cases map[string]string, tests map[string]string) ObjectRun {
 	s := SuiteRun{Package: "runtime/race"}
-	for _, n := range sortedKeys(cases) {
+	for _, n := range slices.Sorted(maps.Keys(cases)) {
 		s.Cases = append(s.Cases, Case{Name: n, Result: cases[n]})
 	}
-	for _, n := range sortedKeys(tests) {
+	for _, n := range slices.Sorted(maps.Keys(tests)) {
 		s.Tests = append(s.Tests, Test{Name: n, Result: tests[n]})
 	}
 	return ObjectRun{Object: object, Suites: []SuiteRun{s}}

@@ -1,4 +1,4 @@
-package history
+package racetest
 
 import (
 	"bufio"
@@ -84,6 +84,74 @@ func (r ObjectRun) CasesPassed() (passed, total int) {
 	return
 }
 
+// Package is the run's suites of one package (runtime/race's are its
+// go test and, when its testdata run ended early, the rest of TestRace's
+// cases), with their wall time.
+func (r ObjectRun) Package(pkg string) ObjectRun {
+	out := ObjectRun{Object: r.Object}
+	for _, s := range r.Suites {
+		if s.Package == pkg {
+			out.Suites = append(out.Suites, s)
+			out.Seconds += s.Seconds
+		}
+	}
+	return out
+}
+
+// Failed names what failed in the run: the tests, and TestRace's cases
+// with their verdicts.
+func (r ObjectRun) Failed() []string {
+	var out []string
+	for _, s := range r.Suites {
+		for _, t := range s.Tests {
+			if t.Result == Fail {
+				out = append(out, t.Name)
+			}
+		}
+		for _, c := range s.Cases {
+			if c.Result == Fail || c.Result == FalsePos {
+				out = append(out, c.Name+" "+c.Result)
+			}
+		}
+	}
+	return out
+}
+
+// Judge is the run's verdict on its own, as verify's rows hold it: it has
+// suites, every go test (or test binary) exited 0, and where runtime/race
+// ran, TestRace's cases were read and every case that ran passed. A
+// runtime/race run whose cases cannot be read fails: a TestRace that ran
+// no case proved nothing. (Judge, the function, holds ours against the
+// shipped object's run instead.)
+func (r ObjectRun) Judge() (bool, string) {
+	passed, total := r.CasesPassed()
+	race := false
+	for _, s := range r.Suites {
+		race = race || s.Package == "runtime/race"
+	}
+	var bad []string
+	for _, s := range r.Suites {
+		if !s.ExitOK {
+			bad = append(bad, strings.Join(s.Args, " "))
+		}
+	}
+	switch {
+	case len(r.Suites) == 0:
+		return false, "nothing ran"
+	case len(bad) > 0:
+		why := "exit status not 0: " + strings.Join(bad, "; ")
+		if f := r.Failed(); len(f) > 0 {
+			why += " (failed: " + strings.Join(f, ", ") + ")"
+		}
+		return false, why
+	case race && total == 0:
+		return false, "TestRace's cases are not in the output"
+	case passed != total:
+		return false, fmt.Sprintf("TestRace passed %d of %d cases (failed: %s)", passed, total, strings.Join(r.Failed(), ", "))
+	}
+	return true, "ok"
+}
+
 // FormatCases is the table's TestRace column: "368/368 of 368" (ours and
 // shipped passed, of the cases both ran), or "340 of 342 / 368 of 368".
 func FormatCases(ours, shipped ObjectRun) string {
@@ -106,10 +174,10 @@ func (e *Env) RunRaceTests(ctx context.Context, object, logDir string) (ObjectRu
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return run, err
 	}
-	if AtLeast(e.Release.Version, 1, 10) {
+	if AtLeast(e.Version, 1, 10) {
 		args := append([]string{"test", "-race", "-short", "-count=1", "-run=^$"}, Packages...)
 		if out, err := e.Go(ctx, "", args...); err != nil {
-			return run, fmt.Errorf("building the race tests (go %s): %v\n%s", strings.Join(args, " "), err, tail(out, 3000))
+			return run, fmt.Errorf("building the race tests (go %s): %v\n%s", strings.Join(args, " "), err, Tail(out, 3000))
 		}
 		// TestRace's own build of the testdata, and the std it imports
 		// beyond the packages' (net/http, os/exec...).
@@ -122,7 +190,7 @@ func (e *Env) RunRaceTests(ctx context.Context, object, logDir string) (ObjectRu
 			args = append(args, "./testdata/"+filepath.Base(f))
 		}
 		if out, err := e.Go(ctx, raceDir, args...); err != nil {
-			return run, fmt.Errorf("building TestRace's testdata (go %s): %v\n%s", strings.Join(args, " "), err, tail(out, 3000))
+			return run, fmt.Errorf("building TestRace's testdata (go %s): %v\n%s", strings.Join(args, " "), err, Tail(out, 3000))
 		}
 	}
 	for _, pkg := range Packages {
@@ -143,7 +211,7 @@ func (e *Env) RunRaceTests(ctx context.Context, object, logDir string) (ObjectRu
 		if ctx.Err() != nil {
 			return run, ctx.Err()
 		}
-		if pkg == "runtime/race" && AtLeast(e.Release.Version, 1, 20) {
+		if pkg == "runtime/race" && AtLeast(e.Version, 1, 20) {
 			rest, err := e.RestOfTestRace(ctx, s.Cases, logDir)
 			if err != nil {
 				return run, err
@@ -320,14 +388,16 @@ func CasesFromInnerLog(out string) []Case {
 
 // ProcessLog applies TestRace's rule to the testdata run's `-v` output:
 // every "=== RUN   Test<Name>" starts a case whose log runs to the next; a
-// Race* case passes when its log reports a DATA RACE, a NoRace* case when
-// it does not (processLog in race_test.go). The last case fails when its
-// log holds a crash (fatal error, panic, a sanitizer ERROR): the run did
-// not finish it.
+// Race* case passes when its log reports a DATA RACE (or the runtime's
+// "fatal error: concurrent map" access), a NoRace* case when it does not; a
+// case whose log says "--- SKIP:" before any race is SKIPPED (processLog
+// in race_test.go; the skip rule is Go 1.25's, and no earlier testdata case
+// skips). The last case fails when its log holds a crash (another fatal
+// error, a panic, a sanitizer ERROR): the run did not finish it.
 func ProcessLog(lines []string) []Case {
 	var cases []Case
 	seen := map[string]int{}
-	name, race, crashed := "", false, false
+	name, race, skipped, crashed := "", false, false, false
 	flush := func(last bool) {
 		if !strings.HasPrefix(name, "Race") && !strings.HasPrefix(name, "NoRace") {
 			return
@@ -337,6 +407,8 @@ func ProcessLog(lines []string) []Case {
 		switch {
 		case last && crashed:
 			res = Fail
+		case skipped:
+			res = Skip
 		case expRace && !race:
 			res = Fail
 		case !expRace && race:
@@ -347,18 +419,35 @@ func ProcessLog(lines []string) []Case {
 	for _, line := range lines {
 		if m := innerRunRe.FindStringSubmatch(line); m != nil {
 			flush(false)
-			name, race, crashed = m[1], false, false
+			name, race, skipped, crashed = m[1], false, false, false
 			continue
 		}
-		if strings.Contains(line, "DATA RACE") {
+		switch {
+		case strings.Contains(line, "DATA RACE") || strings.Contains(line, "fatal error: concurrent map"):
 			race = true
-		}
-		if strings.Contains(line, "fatal error:") || strings.Contains(line, "panic:") || strings.Contains(line, "FATAL:") || strings.Contains(line, "ERROR:") {
+		case strings.Contains(line, "--- SKIP:") && !race:
+			skipped = true
+		case strings.Contains(line, "fatal error:") || strings.Contains(line, "panic:") || strings.Contains(line, "FATAL:") || strings.Contains(line, "ERROR:"):
 			crashed = true
 		}
 	}
 	flush(true)
 	return cases
+}
+
+// TestdataComplete reports whether a testdata run's output shows that it
+// ran to its end, as the release's TestRace holds it: where its
+// race_test.go requires "ALL TESTS COMPLETE" (Go 1.25 and later), that
+// line; elsewhere a final PASS or FAIL line of the test binary. The run's
+// exit status is no verdict: a race reported in a test fails it.
+func TestdataComplete(goroot, out string) bool {
+	src, _ := os.ReadFile(filepath.Join(goroot, "src", "runtime", "race", "race_test.go"))
+	if strings.Contains(string(src), "ALL TESTS COMPLETE") {
+		return strings.Contains(out, "ALL TESTS COMPLETE")
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(out, "\r\n", "\n")), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	return last == "PASS" || last == "FAIL" || strings.HasPrefix(last, "exit status")
 }
 
 // ParseSummary reads "Passed N of M tests".
@@ -411,7 +500,8 @@ func NotRun(defined []string, runs ...ObjectRun) []string {
 	return out
 }
 
-func tail(s string, n int) string {
+// Tail is the last n bytes of s, marked as cut when longer.
+func Tail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,7 +1,9 @@
-package history
+package racetest
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -58,7 +60,7 @@ func Judge(ours, shipped ObjectRun, expected []Expected) Verdict {
 		for n := range s {
 			names[n] = true
 		}
-		for _, n := range sortedKeys(names) {
+		for _, n := range slices.Sorted(maps.Keys(names)) {
 			ov, oh := o[n]
 			sv, sh := s[n]
 			if !oh {
@@ -161,3 +163,20 @@ func testsOf(r ObjectRun) map[string]string {
 	}
 	return m
 }
+
+// Expected is one explained difference: the test or TestRace case Name
+// (as Difference names it) has verdict Shipped with the shipped object and
+// Ours with ours.
+type Expected struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Shipped string `json:"shipped"`
+	Ours    string `json:"ours"`
+	Why     string `json:"why"`
+}
+
+// Object kinds: which of our objects a release is judged with.
+const (
+	Base = "base" // the pre-split object (patches up to "# --- end of base ---")
+	PerP = "perp" // the per-P object, the whole series
+)

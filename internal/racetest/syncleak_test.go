@@ -1,4 +1,4 @@
-package goroot
+package racetest
 
 import (
 	"context"
@@ -45,29 +45,6 @@ func TestSyncLeakBoundedRejectsGrowth(t *testing.T) {
 	}
 }
 
-// TestRunJudge: a runtime/race run passes only when go test passed and
-// TestRace's cases were counted and all passed.
-func TestRunJudge(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		run  TestRun
-		ok   bool
-		want string
-	}{
-		{"all cases", TestRun{OK: true, Cases: true, Passed: 368, Total: 368}, true, "ok"},
-		{"count not read", TestRun{OK: true, Cases: true}, false, "not in the output"},
-		{"a case failed", TestRun{OK: true, Cases: true, Passed: 367, Total: 368}, false, "367 of 368"},
-		{"go test failed", TestRun{OK: false, Cases: true, Passed: 368, Total: 368}, false, "go test failed"},
-		{"suite without cases", TestRun{OK: true}, true, "ok"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if ok, why := tt.run.Judge(); ok != tt.ok || !strings.Contains(why, tt.want) {
-				t.Errorf("Judge = %v, %q; want %v, %q", ok, why, tt.ok, tt.want)
-			}
-		})
-	}
-}
-
 // TestSyncLeakParity: the ratio judge accepts ours within the bound at every
 // level and rejects one level above it (its negative controls), and refuses
 // series it cannot compare.
@@ -75,7 +52,7 @@ func TestSyncLeakParity(t *testing.T) {
 	series := func(mib ...float64) []LeakPoint {
 		var pts []LeakPoint
 		for i, m := range mib {
-			pts = append(pts, LeakPoint{Iterations: 3000 << i, PeakMiB: m, Samples: []float64{m, m, m}})
+			pts = append(pts, LeakPoint{Iterations: 3000 << i, PeakMiB: m, Samples: []LeakSample{{PeakMiB: m}, {PeakMiB: m}, {PeakMiB: m}}})
 		}
 		return pts
 	}
@@ -166,7 +143,7 @@ func TestSyncLeakPairAlternates(t *testing.T) {
 		t.Errorf("run order:\n%s\nwant:\n%s", b, want)
 	}
 	for _, pts := range [][]LeakPoint{op, sp} {
-		if len(pts) != 2 || pts[1].Iterations != 20 || len(pts[0].Samples) != 3 || pts[0].PeakMiB != Median(pts[0].Samples) || pts[0].PeakMiB <= 0 {
+		if len(pts) != 2 || pts[1].Iterations != 20 || len(pts[0].Samples) != 3 || pts[0].PeakMiB != Median(pts[0].Peaks()) || pts[0].PeakMiB <= 0 {
 			t.Errorf("points %+v: want 2 levels of 3 samples each, PeakMiB their median", pts)
 		}
 	}

@@ -1,4 +1,4 @@
-package history
+package racetest
 
 import (
 	"os"
@@ -185,5 +185,39 @@ func TestTestdataCasesAndNotRun(t *testing.T) {
 	shipped := ObjectRun{Suites: []SuiteRun{{Cases: []Case{{"RaceA", Pass}, {"NoRaceB", Skip}}}}}
 	if got := NotRun(defined, ours, shipped); strings.Join(got, ",") != "RaceC" {
 		t.Errorf("%v", got)
+	}
+}
+
+// TestObjectRunJudge: a run passes on its own only when every suite
+// exited 0 and, where runtime/race ran, TestRace's cases were read and all
+// passed; each failing form is rejected and named.
+func TestObjectRunJudge(t *testing.T) {
+	race := func(exit bool, cases ...Case) SuiteRun {
+		return SuiteRun{Package: "runtime/race", Args: []string{"test", "runtime/race"}, ExitOK: exit, Cases: cases}
+	}
+	sync := SuiteRun{Package: "sync", Args: []string{"test", "sync"}, ExitOK: true, Tests: []Test{{"sync.TestMutex", Pass}}}
+	for _, tt := range []struct {
+		name string
+		run  ObjectRun
+		ok   bool
+		want string
+	}{
+		{"all cases", ObjectRun{Suites: []SuiteRun{race(true, Case{"RaceA", Pass}, Case{"NoRaceB", Pass}), sync}}, true, "ok"},
+		{"a skipped case is not run", ObjectRun{Suites: []SuiteRun{race(true, Case{"RaceA", Pass}, Case{"RaceS", Skip})}}, true, "ok"},
+		{"cases not read", ObjectRun{Suites: []SuiteRun{race(true), sync}}, false, "not in the output"},
+		{"a case failed", ObjectRun{Suites: []SuiteRun{race(true, Case{"RaceA", Pass}, Case{"NoRaceB", FalsePos})}}, false, "passed 1 of 2 cases (failed: NoRaceB FAILED+)"},
+		{"go test failed", ObjectRun{Suites: []SuiteRun{race(false, Case{"RaceA", Pass})}}, false, "exit status not 0: test runtime/race"},
+		{"a suite without cases", ObjectRun{Suites: []SuiteRun{sync}}, true, "ok"},
+		{"nothing", ObjectRun{}, false, "nothing ran"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if ok, why := tt.run.Judge(); ok != tt.ok || !strings.Contains(why, tt.want) {
+				t.Errorf("Judge = %v, %q; want %v, %q", ok, why, tt.ok, tt.want)
+			}
+		})
+	}
+	two := ObjectRun{Suites: []SuiteRun{race(true, Case{"RaceA", Pass}), {Package: "runtime/race", Seconds: 2, CasesFrom: "rest-of-testdata"}, {Package: "sync", Seconds: 3}}}
+	if p := two.Package("runtime/race"); len(p.Suites) != 2 || p.Seconds != 2 {
+		t.Errorf("Package(runtime/race) = %+v", p)
 	}
 }

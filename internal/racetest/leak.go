@@ -1,4 +1,4 @@
-package history
+package racetest
 
 import (
 	"context"
@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/racesyso/racesyso/internal/goroot"
 )
 
 //go:embed leakprog/main.go
@@ -71,23 +69,36 @@ const (
 // object's peak RSS and ns/op at every size.
 const LeakRatioBound = 1.1
 
-// LeakSample is one run of the leak program.
+// LeakSample is one run of a leak measurement: the leak program (Go
+// 1.6 and later) or BenchmarkSyncLeak (Go 1.7 and later).
 type LeakSample struct {
 	// PeakMiB is the process's own VmHWM.
 	PeakMiB float64 `json:"peak_mib"`
-	NsPerOp float64 `json:"ns_per_op"`
+	NsPerOp float64 `json:"ns_per_op,omitempty"`
 	// RusageMiB is the kernel's ru_maxrss of the finished child, kept for
 	// comparison: it is at least the parent's high-water RSS at the time
 	// (a vfork'ed child inherits it at exec), so it overstates small runs.
-	RusageMiB float64 `json:"rusage_mib"`
+	RusageMiB float64 `json:"rusage_mib,omitempty"`
+	Seconds   float64 `json:"seconds,omitempty"` // the run's wall time
 }
 
-// LeakPoint is one work size for one object.
+// LeakPoint is one work size for one object: its samples and their
+// summary (summarize).
 type LeakPoint struct {
 	Iterations int          `json:"iterations"`
-	PeakMiB    float64      `json:"peak_mib"`  // median of the samples
-	NsPerOp    float64      `json:"ns_per_op"` // fastest of the samples
+	PeakMiB    float64      `json:"peak_mib"`            // median of the samples
+	NsPerOp    float64      `json:"ns_per_op,omitempty"` // fastest of the samples
+	Seconds    float64      `json:"seconds,omitempty"`   // median of the samples
 	Samples    []LeakSample `json:"samples"`
+}
+
+// Peaks are the samples' peak RSS, in run order.
+func (p LeakPoint) Peaks() []float64 {
+	var xs []float64
+	for _, s := range p.Samples {
+		xs = append(xs, s.PeakMiB)
+	}
+	return xs
 }
 
 // LeakSeries is one object's points, in size order.
@@ -145,34 +156,9 @@ func (e *Env) BuildLeakProgram(ctx context.Context, out string) error {
 		return err
 	}
 	if o, err := e.Go(ctx, dir, "build", "-race", "-o", out, "main.go"); err != nil {
-		return fmt.Errorf("go build -race leakprog with go%s: %v\n%s", e.Release.Version, err, o)
+		return fmt.Errorf("go build -race leakprog with go%s: %v\n%s", e.Version, err, o)
 	}
 	return nil
-}
-
-// BinaryProvenance tells which object a built binary links.
-func BinaryProvenance(bin, want, oursObj, shippedObj string) (Provenance, error) {
-	return ProvenanceOf(elfSymbols, bin, want, oursObj, shippedObj)
-}
-
-// ProvenanceOf tells which of two objects a built binary links, reading
-// the binary's symbols with read (ELF or PE).
-func ProvenanceOf(read func(string) (map[string]bool, error), bin, want, oursObj, shippedObj string) (Provenance, error) {
-	bs, err := read(bin)
-	if err != nil {
-		return Provenance{}, err
-	}
-	os1, err := objectSymbols(oursObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	ss, err := objectSymbols(shippedObj)
-	if err != nil {
-		return Provenance{}, err
-	}
-	p := ClassifyBinary(bs, os1, ss)
-	p.Want = want
-	return p, nil
 }
 
 var leakRe = regexp.MustCompile(`leakprog: (\d+) iterations, (\d+) ns/op, VmHWM (\d+) kB`)
@@ -183,11 +169,11 @@ func RunLeakProgram(ctx context.Context, bin string, n int, env []string) (LeakS
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return LeakSample{}, fmt.Errorf("%s %d: %v\n%s", bin, n, err, tail(string(out), 2000))
+		return LeakSample{}, fmt.Errorf("%s %d: %v\n%s", bin, n, err, Tail(string(out), 2000))
 	}
 	m := leakRe.FindStringSubmatch(string(out))
 	if m == nil {
-		return LeakSample{}, fmt.Errorf("%s %d: no ns/op and VmHWM in its output:\n%s", bin, n, tail(string(out), 2000))
+		return LeakSample{}, fmt.Errorf("%s %d: no ns/op and VmHWM in its output:\n%s", bin, n, Tail(string(out), 2000))
 	}
 	var s LeakSample
 	s.NsPerOp, _ = strconv.ParseFloat(m[2], 64)
@@ -243,7 +229,7 @@ func ConfirmLeak(ctx context.Context, l *Leak, oursBin, shippedBin string, reps 
 			break
 		}
 		o, s := &l.Ours.Points[i], &l.Shipped.Points[i]
-		if ratio(o.PeakMiB, s.PeakMiB) <= LeakRatioBound && ratio(o.NsPerOp, s.NsPerOp) <= LeakRatioBound {
+		if Ratio(o.PeakMiB, s.PeakMiB) <= LeakRatioBound && Ratio(o.NsPerOp, s.NsPerOp) <= LeakRatioBound {
 			continue
 		}
 		more, moreShipped, err := MeasureLeak(ctx, oursBin, shippedBin, []int{o.Iterations}, reps, env, progress)
@@ -260,18 +246,23 @@ func ConfirmLeak(ctx context.Context, l *Leak, oursBin, shippedBin string, reps 
 	return sizes, nil
 }
 
-// summarize sets the point's peak RSS to the median of its samples (the
-// one median verify's goroot stage uses too: goroot.Median) and its ns/op
-// to the fastest sample's.
+// summarize sets the point's peak RSS and wall time to the medians of its
+// samples (Median, the one median of every measurement) and its ns/op to
+// the fastest sample's (other load on the machine only adds to it).
 func (p *LeakPoint) summarize() {
-	var rss, ns []float64
+	var secs, ns []float64
 	for _, s := range p.Samples {
-		rss = append(rss, s.PeakMiB)
-		ns = append(ns, s.NsPerOp)
+		secs = append(secs, s.Seconds)
+		if s.NsPerOp > 0 {
+			ns = append(ns, s.NsPerOp)
+		}
 	}
-	if len(rss) > 0 {
+	if len(p.Samples) == 0 {
+		return
+	}
+	p.PeakMiB, p.Seconds = Median(p.Peaks()), Median(secs)
+	if len(ns) > 0 {
 		sort.Float64s(ns)
-		p.PeakMiB = goroot.Median(rss)
 		p.NsPerOp = ns[0]
 	}
 }
@@ -319,7 +310,7 @@ func JudgeLeak(l *Leak, object string) {
 	note("shipped: %.1f MiB per iteration on the last doubling (%+.0f%%), %.2fx the leak's rate", sr, 100*sg, sr/LeakRateMiB)
 	for i := range l.Ours.Points {
 		o, s := l.Ours.Points[i], l.Shipped.Points[i]
-		rr, nr := ratio(o.PeakMiB, s.PeakMiB), ratio(o.NsPerOp, s.NsPerOp)
+		rr, nr := Ratio(o.PeakMiB, s.PeakMiB), Ratio(o.NsPerOp, s.NsPerOp)
 		msg := fmt.Sprintf("%dx: peak RSS %.0f vs %.0f MiB (%.2fx), %.0f vs %.0f ns/op (%.2fx)", o.Iterations, o.PeakMiB, s.PeakMiB, rr, o.NsPerOp, s.NsPerOp, nr)
 		if l.Judged && (rr > LeakRatioBound || nr > LeakRatioBound) {
 			fail("%s: above %.1fx", msg, LeakRatioBound)
@@ -332,7 +323,8 @@ func JudgeLeak(l *Leak, object string) {
 	}
 }
 
-func ratio(a, b float64) float64 {
+// Ratio is a/b, +Inf when b is not positive (nothing to compare against).
+func Ratio(a, b float64) float64 {
 	if b <= 0 {
 		return math.Inf(1)
 	}
