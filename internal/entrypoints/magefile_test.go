@@ -10,7 +10,8 @@ import (
 )
 
 // TestMageTargetsDeclareTheirDependencies: each target pulls what it needs
-// with mg.Deps/mg.SerialDeps, so that `go run mage.go verify` on a fresh
+// with mg.CtxDeps/mg.SerialCtxDeps (the run's context.Context handed on),
+// and every target takes that context first, so that `go run mage.go verify` on a fresh
 // clone installs, checks out, patches, builds and verifies.
 func TestMageTargetsDeclareTheirDependencies(t *testing.T) {
 	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(moduleRoot(t), "magefile.go"), nil, 0)
@@ -23,17 +24,29 @@ func TestMageTargetsDeclareTheirDependencies(t *testing.T) {
 		if !ok {
 			continue
 		}
+		if fn.Recv == nil && fn.Name.IsExported() {
+			params := fn.Type.Params.List
+			sel, ok := ast.Expr(nil), false
+			if len(params) > 0 {
+				sel = params[0].Type
+				s, isSel := sel.(*ast.SelectorExpr)
+				ok = isSel && s.Sel.Name == "Context" && s.X.(*ast.Ident).Name == "context"
+			}
+			if !ok {
+				t.Errorf("target %s does not take context.Context first: Ctrl-C and mage -t cannot stop it", fn.Name.Name)
+			}
+		}
 		ast.Inspect(fn.Body, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "Deps" && sel.Sel.Name != "SerialDeps" {
+			if !ok || sel.Sel.Name != "CtxDeps" && sel.Sel.Name != "SerialCtxDeps" {
 				return true
 			}
-			for _, a := range call.Args {
-				if id, ok := a.(*ast.Ident); ok {
+			for i, a := range call.Args {
+				if id, ok := a.(*ast.Ident); ok && i > 0 {
 					deps[fn.Name.Name] = append(deps[fn.Name.Name], id.Name)
 				}
 			}

@@ -68,9 +68,28 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 		return err
 	}
 	rep := verify.NewReport()
+	prog := c.loadProgress(c.progressKey(m, stages))
 	for i, st := range stages {
+		if results, ok := prog.done(st.Name); ok {
+			fmt.Fprintf(c.Log, "verify: [%d/%d] %s: finished by the interrupted verify; its %d results are kept\n", i+1, len(stages), st.Name, len(results))
+			for _, r := range results {
+				rep.Add(r)
+			}
+			continue
+		}
 		fmt.Fprintf(c.Log, "verify: [%d/%d] %s\n", i+1, len(stages), st.Name)
-		st.Run(c, m, &rep)
+		part := verify.NewReport()
+		st.Run(c, m, &part)
+		if err := c.ctx().Err(); err != nil {
+			// The stage's results are those of commands that were stopped.
+			return fmt.Errorf("verify interrupted in its %s stage (%v): nothing in %s was changed; the %d stages finished before it are saved in %s, and the next `go run mage.go verify` goes on from %s", st.Name, err, c.DistDir, len(prog.Stages), c.progressPath(), st.Name)
+		}
+		for _, r := range part.Results {
+			rep.Add(r)
+		}
+		if err := c.saveProgress(prog, st.Name, part.Results); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(c.Log)
 	rep.Table(c.Log)
@@ -81,6 +100,7 @@ func (c *Context) VerifyWith(stages []VerifyStage) error {
 	if err := m.Write(c.DistDir); err != nil {
 		return err
 	}
+	c.dropProgress()
 	fmt.Fprintf(c.Log, "verify: %d passed, %d failed, %d skipped; wrote %s\n", rep.Passed, rep.Failed, rep.Skipped, filepath.Join(c.DistDir, VerifyFile))
 	if err := c.Report(); err != nil {
 		return err

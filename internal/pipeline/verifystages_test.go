@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -118,4 +119,93 @@ func TestVerifyStagesOrder(t *testing.T) {
 	if got := strings.Join(names, ","); got != "objects,interface-2016,harness,goroot,history" {
 		t.Errorf("VerifyStages = %s", got)
 	}
+}
+
+// TestVerifyResumesAfterInterrupt: a verify whose context is cancelled in a
+// stage stops there, changes nothing in dist/ and keeps the stages it
+// finished; the next verify of the same objects takes their results
+// (saying so), runs the rest and writes the whole report; a verify of
+// other objects starts afresh.
+func TestVerifyResumesAfterInterrupt(t *testing.T) {
+	c := fakeDist(t)
+	c.BuildDir = t.TempDir()
+	before := listing(t, c.DistDir)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Ctx = ctx
+	pass := verify.Result{Name: "p", Target: "linux", Status: verify.Passed, Summary: "fine"}
+	var ran []string
+	interrupted := pipeline.VerifyStage{Name: "b", Run: func(c *pipeline.Context, m *dist.Manifest, rep *verify.Report) {
+		ran = append(ran, "b")
+		cancel() // Ctrl-C while the stage's tools run: they fail
+		rep.Add(verify.Result{Name: "q", Target: "linux", Status: verify.Failed, Summary: "killed"})
+	}}
+	stages := []pipeline.VerifyStage{stub("a", &ran, pass), interrupted, stub("c", &ran, pass)}
+	err := c.VerifyWith(stages)
+	if err == nil || !strings.Contains(err.Error(), "verify interrupted in its b stage") || !strings.Contains(err.Error(), "goes on from b") {
+		t.Fatalf("VerifyWith = %v, want an interruption that names the stage", err)
+	}
+	if got := listing(t, c.DistDir); got != before {
+		t.Errorf("an interrupted verify changed dist/:\n%s\nwas:\n%s", got, before)
+	}
+	if strings.Join(ran, ",") != "a,b" {
+		t.Errorf("ran %v, want a,b and nothing after the interruption", ran)
+	}
+
+	// The rerun.
+	ran = nil
+	c.Ctx = context.Background()
+	log := c.Log.(*bytes.Buffer)
+	log.Reset()
+	stages[1] = stub("b", &ran, pass)
+	if err := c.VerifyWith(stages); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ran, ",") != "b,c" {
+		t.Errorf("the rerun ran %v, want b,c (a's results kept)", ran)
+	}
+	for _, w := range []string{"resuming an interrupted verify", "stages a finished", "[1/3] a: finished by the interrupted verify; its 1 results are kept", "3 passed, 0 failed"} {
+		if !strings.Contains(log.String(), w) {
+			t.Errorf("log lacks %q:\n%s", w, log)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.BuildDir, pipeline.ProgressFile)); !os.IsNotExist(err) {
+		t.Errorf("the progress record outlived the finished verify: %v", err)
+	}
+
+	// An interrupted verify of other objects is not taken.
+	ran = nil
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	c.Ctx = ctx
+	stages[1] = interrupted
+	c.VerifyWith(stages)
+	m, _ := dist.Read(c.DistDir)
+	b := m.Targets["linux"]
+	os.WriteFile(filepath.Join(c.DistDir, b.Object), []byte("another object"), 0o644)
+	b.SHA256, b.Size, _ = dist.FileSHA256(filepath.Join(c.DistDir, b.Object))
+	m.Targets["linux"] = b
+	m.Write(c.DistDir)
+	ran = nil
+	c.Ctx = context.Background()
+	stages[1] = stub("b", &ran, pass)
+	if err := c.VerifyWith(stages); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ran, ",") != "a,b,c" {
+		t.Errorf("a verify of other objects ran %v, want a,b,c", ran)
+	}
+}
+
+// listing is every file of dir with its bytes' sha256.
+func listing(t *testing.T, dir string) string {
+	t.Helper()
+	var out []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			sum, _, _ := dist.FileSHA256(p)
+			out = append(out, p+" "+sum)
+		}
+		return nil
+	})
+	return strings.Join(out, "\n")
 }
