@@ -91,7 +91,7 @@ func (j *gorootJudge) env(root, side string, extra []string) (*racetest.Env, err
 	if err != nil {
 		return nil, err
 	}
-	e.Extra = extra
+	e.Extra, e.Log = extra, j.c.Log
 	return e, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,15 @@ type Env struct {
 	// Extra are added to the environment last (GOAMD64=v3: the go
 	// command links the v3 object).
 	Extra []string
+	// Log hears a line per suite run (nil: nothing).
+	Log io.Writer
+}
+
+// logf writes a progress line to e.Log.
+func (e *Env) logf(f string, a ...any) {
+	if e.Log != nil {
+		fmt.Fprintf(e.Log, "racetest: go%s: "+f+"\n", append([]any{e.Version}, a...)...)
+	}
 }
 
 // Environ is the process environment for the release's go command:

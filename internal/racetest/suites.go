@@ -208,6 +208,7 @@ func (e *Env) RunRaceTests(ctx context.Context, object, logDir string) (ObjectRu
 		}
 		run.Seconds += s.Seconds
 		run.Suites = append(run.Suites, s)
+		e.logf("%s (%s): exit ok=%v, %d tests, %d TestRace cases, %.0fs", pkg, object, s.ExitOK, len(s.Tests), len(s.Cases), s.Seconds)
 		if ctx.Err() != nil {
 			return run, ctx.Err()
 		}

@@ -178,6 +178,9 @@ func (e *Env) RunWindowsRaceTests(ctx context.Context, object string, w Wine, di
 	}
 	run.Suites = append(run.Suites, host)
 	run.Seconds += host.Seconds
+	for _, s := range run.Suites {
+		e.logf("windows %s %s (%s): exit ok=%v, %d tests, %d TestRace cases, %.0fs", s.Package, strings.Join(s.Args[:1], ""), object, s.ExitOK, len(s.Tests), len(s.Cases), s.Seconds)
+	}
 	return run, filepath.Join(bin, "sync.test.exe"), nil
 }
 
