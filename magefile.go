@@ -85,6 +85,15 @@ func History(ctx context.Context) error {
 	return stage(ctx, "history", (*pipeline.Context).History)
 }
 
+// Bench measures the race workload (internal/bench/suite.json: race test
+// binaries of std packages, ours and shipped alternating, slot by slot)
+// with dist/'s linux objects against the GOROOT's, and writes
+// dist/bench.json and the report (after buildSyso). A report, not a check.
+func Bench(ctx context.Context) error {
+	mg.SerialCtxDeps(ctx, BuildSyso)
+	return stage(ctx, "bench", (*pipeline.Context).Bench)
+}
+
 // Report renders dist/verify.json and dist/history.json into
 // dist/report.html (inline SVG plots, no network) and dist/report.md;
 // verify writes it at its end.

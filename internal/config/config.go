@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/racesyso/racesyso/internal/targets"
@@ -31,6 +32,7 @@ var Vars = []Var{
 	{"RACESYSO_GOROOT", "`go env GOROOT`", "the Go installation verify checks against and runs Go's tests in (a copy of it)"},
 	{"RACESYSO_SKIP_GOROOT_TESTS", "", "`1`: leave Go's own race tests out of verify; reported as skipped, so release refuses that verify"},
 	{"RACESYSO_HISTORY", "`ci`", "the Go releases `history` (and verify's history stage) proves the objects in (`internal/history/releases.json`): `ci` (1.6.4, 1.7.6, 1.12.17, 1.26.8), `full` (the last patch release of every minor from 1.6 to 1.26), `all`, a comma list of versions, or `off` (verify only: its history stage is reported skipped)"},
+	{"RACESYSO_BENCH_RUNS", "`internal/bench/suite.json`'s (5)", "bench: runs per object and package"},
 	{"RACESYSO_CXX_<OS>", "the targets table's", "another C++ compiler for one target (space-separated argv)"},
 	{"RACESYSO_CC_<OS>", "the targets table's", "another C compiler for one target's smoke test (space-separated argv)"},
 	{"RACESYSO_FROM", "`dist/`", "installGoroot: a downloaded release's directory to install from"},
@@ -65,6 +67,9 @@ type Config struct {
 	CacheDir        string
 	GOROOT          string // empty: `go env GOROOT`
 	SkipGorootTests bool
+	// BenchRuns overrides the bench suite's runs (RACESYSO_BENCH_RUNS; 0:
+	// the suite's).
+	BenchRuns int
 	// History is the release list of the history stage (RACESYSO_HISTORY):
 	// "ci" (default), "full", "all", "off" or a comma list of versions.
 	History       string
@@ -102,6 +107,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.GOROOT = getenv("RACESYSO_GOROOT")
 	c.SkipGorootTests = getenv("RACESYSO_SKIP_GOROOT_TESTS") == "1"
+	if v := strings.TrimSpace(getenv("RACESYSO_BENCH_RUNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("RACESYSO_BENCH_RUNS=%q: want a count of runs, at least 1 (unset: the suite's)", v)
+		}
+		c.BenchRuns = n
+	}
 	if c.History = strings.TrimSpace(getenv("RACESYSO_HISTORY")); c.History == "" {
 		c.History = "ci"
 	}

@@ -226,6 +226,8 @@ const (
 	VerifyFile = "verify.json"
 	// HistoryFile is what history writes (Go's releases with the objects).
 	HistoryFile = "history.json"
+	// BenchFile is what bench writes (the race workload's wall times).
+	BenchFile = "bench.json"
 	// ReportFile and ReportMarkdownFile are the report drawn from
 	// VerifyFile and HistoryFile (internal/report).
 	ReportFile         = "report.html"
@@ -237,7 +239,7 @@ const (
 
 // Findings are the files of dist/ that speak for its objects: a build that
 // changes an object withdraws them all.
-var Findings = []string{VerifyFile, HistoryFile, ReportFile, ReportMarkdownFile}
+var Findings = []string{VerifyFile, HistoryFile, BenchFile, ReportFile, ReportMarkdownFile}
 
 // ObjectName is the file name of a target's object in dist/: Go's
 // racebuild's race_<goos>_amd64.syso for a GOAMD64=v1 object,

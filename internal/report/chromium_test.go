@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racesyso/racesyso/internal/bench"
 	"github.com/racesyso/racesyso/internal/testenv"
 	"github.com/racesyso/racesyso/internal/verify"
 )
@@ -76,16 +78,21 @@ func mismatches(dom []byte, want map[string]float64) []string {
 // colours in it.
 func TestReportInChromium(t *testing.T) {
 	v, h := fixture()
+	b := benchFixture()
 	dir := t.TempDir()
-	if err := Write(dir, Input{Title: "fixture", Verify: v, History: h}); err != nil {
+	in := Input{Title: "fixture", Verify: v, History: h, Bench: b}
+	if err := Write(dir, in); err != nil {
 		t.Fatal(err)
 	}
 	page := filepath.Join(dir, HTMLFile)
 	dom := chromium(t, page, "--dump-dom")
-	if bad := mismatches(dom, Values(v, h)); len(bad) > 0 {
+	if bad := mismatches(dom, Values(in)); len(bad) > 0 {
 		t.Errorf("the rendered page's numbers are not the JSON's: %v", bad)
 	}
-	if n, want := len(regexp.MustCompile(`<svg`).FindAll(dom, -1)), 4; n != want {
+	if !bytes.Contains(dom, []byte("not run: no linux-v3 object")) {
+		t.Errorf("the bench slot that was not run is not said so")
+	}
+	if n, want := len(regexp.MustCompile(`<svg`).FindAll(dom, -1)), 5; n != want {
 		t.Errorf("%d SVG plots in the rendered DOM, want %d", n, want)
 	}
 
@@ -94,12 +101,14 @@ func TestReportInChromium(t *testing.T) {
 	other.Results[1].Figures[0].Series[0].Values[2] = 700
 	other.Results[2].Figures[0] = verify.Point("wall", "s", verify.Val("ours", 11.626), verify.Val("shipped", 10.375))
 	odir := t.TempDir()
-	if err := Write(odir, Input{Title: "other", Verify: other, History: h}); err != nil {
+	ob := benchFixture()
+	ob.Slots[0].Results[0].MedianOurs = 2.5
+	if err := Write(odir, Input{Title: "other", Verify: other, History: h, Bench: ob}); err != nil {
 		t.Fatal(err)
 	}
 	odom := chromium(t, filepath.Join(odir, HTMLFile), "--dump-dom")
-	if bad := mismatches(odom, Values(v, h)); len(bad) != 2 {
-		t.Errorf("a page of changed figures gave %d mismatches, want 2: %v", len(bad), bad)
+	if bad := mismatches(odom, Values(in)); len(bad) != 3 {
+		t.Errorf("a page of changed figures gave %d mismatches, want 3: %v", len(bad), bad)
 	}
 
 	shot := filepath.Join(dir, "report.png")
@@ -115,9 +124,9 @@ func TestReportInChromium(t *testing.T) {
 	}
 	want := colorOf("ours")
 	found := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y += 2 {
+		for x := bd.Min.X; x < bd.Max.X; x += 2 {
 			r, g, bl, _ := img.At(x, y).RGBA()
 			if near(r, want.R) && near(g, want.G) && near(bl, want.B) {
 				found++
@@ -125,9 +134,9 @@ func TestReportInChromium(t *testing.T) {
 		}
 	}
 	if found < 200 {
-		t.Errorf("the screenshot (%dx%d) has %d pixels of the plots' colour: the plots did not render", b.Dx(), b.Dy(), found)
+		t.Errorf("the screenshot (%dx%d) has %d pixels of the plots' colour: the plots did not render", bd.Dx(), bd.Dy(), found)
 	}
-	t.Logf("screenshot %s: %dx%d, %d sampled pixels of the plots' colour", shot, b.Dx(), b.Dy(), found)
+	t.Logf("screenshot %s: %dx%d, %d sampled pixels of the plots' colour", shot, bd.Dx(), bd.Dy(), found)
 	if *screenshotTo != "" {
 		data, _ := os.ReadFile(shot)
 		if err := os.WriteFile(*screenshotTo, data, 0o644); err != nil {
@@ -139,4 +148,16 @@ func TestReportInChromium(t *testing.T) {
 func near(v uint32, c uint8) bool {
 	d := int(v>>8) - int(c)
 	return d > -12 && d < 12
+}
+
+// benchFixture is a bench.json of two packages in the v1 slot and a v3
+// slot that was not run.
+func benchFixture() *bench.Report {
+	return &bench.Report{Version: "1.26.8", Runs: 5, Goal: 0.9, CPUs: "1", Command: "go run mage.go bench", Slots: []bench.SlotReport{
+		{Slot: bench.Slot{Name: "linux GOAMD64=v1"}, Results: []bench.Result{
+			{Package: "sort", MedianOurs: 1.234, MedianShipped: 1.3, Ratio: 0.949, SpreadOurs: 0.02, SpreadShipped: 0.03},
+			{Package: "regexp", MedianOurs: 2.1, MedianShipped: 2.0, Why: "too noisy to compare"},
+		}, GeoMean: 0.949, CI: [2]float64{0.93, 0.97}, Counted: 1},
+		{Slot: bench.Slot{Name: "linux GOAMD64=v3", NotRun: "no linux-v3 object in dist"}},
+	}}
 }

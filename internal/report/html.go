@@ -6,9 +6,6 @@ import (
 	"html/template"
 	"path/filepath"
 	"strings"
-
-	"github.com/racesyso/racesyso/internal/history"
-	"github.com/racesyso/racesyso/internal/verify"
 )
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -42,6 +39,11 @@ figure{margin:1.5em 0}figcaption{font-size:.9em;color:#555}
 <table id="ratios"><tr><th>check: figure</th><th>ours/shipped</th><th>bound</th></tr>
 {{range .Ratios}}<tr><td>{{.Label}}</td><td class="v">{{num .Value}}</td><td class="v">{{if .Bound}}{{num .Bound}}{{else}}reported{{end}}</td></tr>
 {{end}}</table>{{end}}
+{{if .BenchRows}}<h2>Race workload (bench)</h2>
+{{with .Input.Bench}}<p>{{.Runs}} runs per object and package, alternating{{with .CPUs}}, pinned to CPU {{.}}{{end}}; Go {{.Version}}{{with .Command}}: <code>{{.}}</code>{{end}}</p>{{end}}
+<table id="bench"><tr><th>slot</th><th>package</th><th>median ours s</th><th>median shipped s</th><th>ours/shipped</th><th>spread ours, shipped</th><th>note</th></tr>
+{{range .BenchRows}}<tr><td>{{.Slot}}</td><td>{{.Package}}</td>{{if eq .Package "geometric mean" "(slot)"}}<td></td><td></td>{{else}}<td class="v" data-key="{{.Key}}/ours">{{num .Ours}}</td><td class="v" data-key="{{.Key}}/shipped">{{num .Shipped}}</td>{{end}}<td class="v"{{if .Ratio}} data-key="{{.Key}}/ratio"{{end}}>{{if .Ratio}}{{num .Ratio}}{{end}}</td><td>{{if .Ours}}{{num .SpreadOurs}}, {{num .SpreadShipped}}{{end}}</td><td>{{.Why}}</td></tr>
+{{end}}</table>{{end}}
 {{with .History}}<h2>Go releases</h2>
 <p>{{if .OK}}every release ok{{else}}a release FAILED{{end}}, {{num .Seconds}} s{{with .Command}}: <code>{{.}}</code>{{end}}</p>
 <table id="history"><tr><th>release</th><th>object</th><th>TestRace</th><th>wall ours s</th><th>wall shipped s</th><th>ok</th></tr>
@@ -56,13 +58,21 @@ func HTML(in Input) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: drawing the plots: %w", err)
 	}
+	if rs := benchRatios(in.Bench); len(rs) > 0 {
+		svg, err := ratioPlot(rs)
+		if err != nil {
+			return nil, fmt.Errorf("report: drawing the bench plot: %w", err)
+		}
+		plots = append(plots, Plot{Caption: "race workload: ours/shipped wall per package and slot (medians of alternating runs); a cross marks the goal on the geometric means", SVG: svg})
+	}
 	var b bytes.Buffer
 	err = page.Execute(&b, struct {
 		Input
-		Plots  []Plot
-		Rows   []Row
-		Ratios []Ratio
-	}{in, plots, Rows(in.Verify), Ratios(in.Verify)})
+		Plots     []Plot
+		Rows      []Row
+		Ratios    []Ratio
+		BenchRows []BenchRow
+	}{in, plots, Rows(in.Verify), Ratios(in.Verify), BenchRows(in.Bench)})
 	return b.Bytes(), err
 }
 
@@ -93,6 +103,16 @@ func Markdown(in Input) []byte {
 			}
 		}
 	}
+	if rows := BenchRows(in.Bench); len(rows) > 0 {
+		b.WriteString("\n## Race workload (bench)\n\n| slot | package | median ours s | median shipped s | ours/shipped | note |\n| --- | --- | --- | --- | --- | --- |\n")
+		for _, r := range rows {
+			ratio := ""
+			if r.Ratio > 0 {
+				ratio = Num(r.Ratio)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Slot, r.Package, Num(r.Ours), Num(r.Shipped), ratio, cell(r.Why))
+		}
+	}
 	if h := in.History; h != nil {
 		b.WriteString("\n## Go releases\n\n| release | object | TestRace | wall ours s | wall shipped s | ok |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, e := range h.Releases {
@@ -104,8 +124,10 @@ func Markdown(in Input) []byte {
 
 // Values are the page's numbers by data-key, as the JSON has them: what a
 // rendered page must show (TestReportInChromium).
-func Values(v *verify.Report, h *history.Report) map[string]float64 {
+func Values(in Input) map[string]float64 {
+	v, h := in.Verify, in.History
 	out := map[string]float64{}
+	benchValues(in.Bench, out)
 	for _, r := range Rows(v) {
 		out[r.Key] = r.Value
 	}

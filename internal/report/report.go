@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/racesyso/racesyso/internal/bench"
 	"io/fs"
 	"math"
 	"os"
@@ -36,6 +37,8 @@ type Input struct {
 	Verify *verify.Report
 	// History is dist/history.json; nil when history has not run.
 	History *history.Report
+	// Bench is dist/bench.json; nil when bench has not run.
+	Bench *bench.Report
 }
 
 // Load reads dir's verify.json and history.json; a missing file leaves its
@@ -62,8 +65,16 @@ func Load(dir string) (Input, error) {
 	if ok {
 		in.History = &h
 	}
-	if in.Verify == nil && in.History == nil {
-		return in, fmt.Errorf("%s has neither %s nor %s: run `go run mage.go verify` (or `history`) first", dir, dist.VerifyFile, history.FileName)
+	var b bench.Report
+	ok, err = readJSON(filepath.Join(dir, dist.BenchFile), &b)
+	if err != nil {
+		return in, err
+	}
+	if ok {
+		in.Bench = &b
+	}
+	if in.Verify == nil && in.History == nil && in.Bench == nil {
+		return in, fmt.Errorf("%s has none of %s, %s, %s: run `go run mage.go verify` (or `history`, `bench`) first", dir, dist.VerifyFile, history.FileName, dist.BenchFile)
 	}
 	return in, nil
 }
