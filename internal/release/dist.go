@@ -114,12 +114,14 @@ func loadDist(dir string) (*distContents, error) {
 		present[a.name] = true
 		d.Assets = append(d.Assets, x)
 	}
-	// verify's report page and history's results, when dist/ has them
-	// (verify writes report.html and report.md; history.json is history's).
+	// verify's report page, history's and bench's results, when dist/ has
+	// them (verify writes report.html and report.md; history.json is
+	// history's, bench.json bench's).
 	for _, a := range []struct{ name, media string }{
 		{dist.ReportFile, "text/html"},
 		{dist.ReportMarkdownFile, "text/markdown"},
 		{dist.HistoryFile, "application/json"},
+		{dist.BenchFile, "application/json"},
 	} {
 		if _, err := os.Stat(filepath.Join(dir, a.name)); err != nil {
 			continue
