@@ -101,6 +101,12 @@ type Result struct {
 	Package string    `json:"package"`
 	Ours    []float64 `json:"ours_seconds"`
 	Shipped []float64 `json:"shipped_seconds"`
+	// OursCPU, ShippedCPU are the runs' CPU seconds (user + system), a
+	// second view less moved by the machine's other load.
+	OursCPU    []float64 `json:"ours_cpu_seconds,omitempty"`
+	ShippedCPU []float64 `json:"shipped_cpu_seconds,omitempty"`
+	// CPURatio is the ratio of the CPU medians (reported beside Ratio).
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
 	// MedianOurs, MedianShipped: medians of the runs; Spread*: (max-min)
 	// over the median.
 	MedianOurs    float64 `json:"median_ours"`
@@ -204,21 +210,28 @@ func runSlot(ctx context.Context, o Options, s Slot) (SlotReport, error) {
 			sr.Results = append(sr.Results, r)
 			continue
 		}
+		// One untimed run of each binary first: the page cache, the
+		// binary's own first-run costs.
+		for _, side := range []string{"ours", "shipped"} {
+			if _, _, err := timeRun(ctx, o.CPUs, envs[side], bins[side], filepath.Join(envs[side].GOROOT, "src", filepath.FromSlash(p.Pkg)), p.Args); err != nil {
+				r.Why = fmt.Sprintf("%s warm-up run: %v", side, err)
+			}
+		}
 		for run := 0; run < o.Suite.Runs && r.Why == ""; run++ {
 			order := []string{"ours", "shipped"}
 			if run%2 == 1 {
 				order = []string{"shipped", "ours"}
 			}
 			for _, side := range order {
-				secs, err := timeRun(ctx, o.CPUs, envs[side], bins[side], filepath.Join(envs[side].GOROOT, "src", filepath.FromSlash(p.Pkg)), p.Args)
+				secs, cpu, err := timeRun(ctx, o.CPUs, envs[side], bins[side], filepath.Join(envs[side].GOROOT, "src", filepath.FromSlash(p.Pkg)), p.Args)
 				if err != nil {
 					r.Why = fmt.Sprintf("%s run %d: %v", side, run+1, err)
 					break
 				}
 				if side == "ours" {
-					r.Ours = append(r.Ours, secs)
+					r.Ours, r.OursCPU = append(r.Ours, secs), append(r.OursCPU, cpu)
 				} else {
-					r.Shipped = append(r.Shipped, secs)
+					r.Shipped, r.ShippedCPU = append(r.Shipped, secs), append(r.ShippedCPU, cpu)
 				}
 			}
 		}
@@ -239,12 +252,13 @@ func ratioText(r Result) string {
 	if r.Ratio == 0 {
 		return r.Why
 	}
-	return fmt.Sprintf("ours/shipped %.3f", r.Ratio)
+	return fmt.Sprintf("ours/shipped %.3f (CPU time %.3f)", r.Ratio, r.CPURatio)
 }
 
 // timeRun runs bin once in dir (pinned to cpus with taskset when set) and
-// returns its wall time; a failing run is an error.
-func timeRun(ctx context.Context, cpus string, e *racetest.Env, bin, dir string, args []string) (float64, error) {
+// returns its wall time and CPU time (user + system); a failing run is an
+// error.
+func timeRun(ctx context.Context, cpus string, e *racetest.Env, bin, dir string, args []string) (wall, cpu float64, err error) {
 	argv := append([]string{bin}, args...)
 	if cpus != "" {
 		argv = append([]string{"taskset", "-c", cpus}, argv...)
@@ -253,11 +267,12 @@ func timeRun(ctx context.Context, cpus string, e *racetest.Env, bin, dir string,
 	cmd.Dir, cmd.Env = dir, e.Environ()
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()
-	secs := time.Since(t0).Seconds()
+	wall = time.Since(t0).Seconds()
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, racetest.Tail(string(out), 1500))
+		return 0, 0, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, racetest.Tail(string(out), 1500))
 	}
-	return secs, nil
+	cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	return wall, cpu, nil
 }
 
 // summarize sets the medians, spreads and ratio; a package whose runs
@@ -274,9 +289,14 @@ func summarize(r *Result, bound float64) {
 	default:
 		r.Ratio = r.MedianOurs / r.MedianShipped
 	}
+	if c := racetest.Median(r.ShippedCPU); c > 0 && r.Ratio > 0 {
+		r.CPURatio = racetest.Median(r.OursCPU) / c
+	}
 }
 
-// spread is (max-min)/median.
+// spread is the range of the runs over their median, with the fastest and
+// the slowest run left out when there are at least 5 (one stray run, a
+// burst of other load, does not make a package unmeasurable; two do).
 func spread(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -286,6 +306,9 @@ func spread(xs []float64) float64 {
 	m := racetest.Median(s)
 	if m <= 0 {
 		return 0
+	}
+	if len(s) >= 5 {
+		s = s[1 : len(s)-1]
 	}
 	return (s[len(s)-1] - s[0]) / m
 }
