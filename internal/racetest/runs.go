@@ -45,7 +45,7 @@ func (r *Runs) Do(key, object string, run func() (ObjectRun, error)) (ObjectRun,
 	r.mu.Unlock()
 	if ok {
 		if r.Log != nil {
-			fmt.Fprintf(r.Log, "racetest: %s's race tests (%s) ran before in this process: taken from that run, not run again\n", object, key)
+			fmt.Fprintf(r.Log, "racetest: the race tests of the %s object (%s) ran before in this process: taken from that run, not run again\n", object, key)
 		}
 		got.Object = object
 		return got, nil
