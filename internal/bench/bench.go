@@ -13,7 +13,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"github.com/racesyso/racesyso/internal/dist"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -23,6 +22,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/racesyso/racesyso/internal/dist"
 
 	"github.com/racesyso/racesyso/internal/atomicfile"
 	"github.com/racesyso/racesyso/internal/racetest"
@@ -351,31 +352,6 @@ func GeoMean(rs []Result, seed uint64) (float64, [2]float64, int) {
 	}
 	sort.Float64s(means)
 	return gm, [2]float64{means[BootstrapIterations*25/1000], means[BootstrapIterations*975/1000-1]}, len(used)
-}
-
-// Figures are the report's view: per slot, each package's ratio and the
-// geometric mean, with the goal as the bound drawn in.
-func (rep *Report) Figures() []verify.Result {
-	var out []verify.Result
-	for _, s := range rep.Slots {
-		r := verify.Result{Name: "bench/" + s.Slot.Name, Target: "linux", Status: verify.Passed,
-			Summary: fmt.Sprintf("geometric mean ours/shipped %.3f (95%% interval %.3f..%.3f) over %d packages, %d runs each, alternating", s.GeoMean, s.CI[0], s.CI[1], s.Counted, rep.Runs)}
-		if s.Slot.NotRun != "" {
-			r.Status, r.Summary = verify.Skipped, "not run: "+s.Slot.NotRun
-			out = append(out, r)
-			continue
-		}
-		for _, x := range s.Results {
-			if x.Ratio > 0 {
-				r.Figures = append(r.Figures, verify.Point(x.Package+" wall", "s", verify.Val("ours", x.MedianOurs), verify.Val("shipped", x.MedianShipped)))
-			}
-		}
-		gm := verify.Point("geometric mean ratio", "x", verify.Val("ours", s.GeoMean), verify.Val("shipped", 1))
-		gm.Bound = rep.Goal
-		r.Figures = append(r.Figures, gm)
-		out = append(out, r)
-	}
-	return append(out, rep.Extra...)
 }
 
 // WriteJSON writes the report atomically.

@@ -192,7 +192,7 @@ func (p *proof) abi(ctx context.Context) bool {
 }
 
 // leakOn: the seed's claim is measured in this release.
-func (p *proof) leakOn() bool { return p.o.Leak && p.r.Leak && p.eng.RaceTests != nil }
+func (p *proof) leakOn() bool { return p.o.Leak && p.r.Leak }
 
 // raceTests runs the suites for side ("ours" or "shipped") with the
 // object obj installed, or takes the run this process made before for the

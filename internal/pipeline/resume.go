@@ -52,6 +52,9 @@ func (c *Context) progressKey(m *dist.Manifest, stages []VerifyStage) (key, what
 		parts = append(parts, g+"="+m.Targets[g].SHA256)
 	}
 	root := c.GOROOT()
+	if root == "" {
+		root, _ = goroot.Default() // the go on PATH: another Go there is another verify
+	}
 	parts = append(parts, "goroot="+root+" ("+goroot.Version(root)+")",
 		fmt.Sprintf("skip_goroot_tests=%v", c.Config.SkipGorootTests), "history="+c.Config.History)
 	for _, st := range stages {

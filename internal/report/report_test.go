@@ -172,3 +172,35 @@ func TestWriteIsWholeAndEscaped(t *testing.T) {
 		t.Errorf("%d files in dir, want the two reports and nothing else", len(entries))
 	}
 }
+
+// TestBenchRows: a bench slot that was not run is one row saying so, with
+// no ratio, never a pass; a measured slot gives its packages and its
+// geometric mean, which carries the goal as its bound in the plot.
+func TestBenchRows(t *testing.T) {
+	b := benchFixture()
+	rows := BenchRows(b)
+	var notRun, gm *BenchRow
+	for i := range rows {
+		switch {
+		case rows[i].Package == "(slot)":
+			notRun = &rows[i]
+		case rows[i].Package == "geometric mean":
+			gm = &rows[i]
+		}
+	}
+	if notRun == nil || notRun.Ratio != 0 || !strings.HasPrefix(notRun.Why, "not run: ") {
+		t.Errorf("the slot not run: %+v", notRun)
+	}
+	if gm == nil || gm.Ratio != 0.949 || !strings.Contains(gm.Why, "over 1 packages") {
+		t.Errorf("the geometric mean: %+v", gm)
+	}
+	bounded := 0
+	for _, r := range benchRatios(b) {
+		if r.Bound == b.Goal {
+			bounded++
+		}
+	}
+	if bounded != 1 {
+		t.Errorf("%d ratios carry the goal, want the one geometric mean", bounded)
+	}
+}
